@@ -1,0 +1,43 @@
+package partnergraph
+
+import "context"
+
+// Access is what a caller may do. Each level includes the ones before it.
+type Access string
+
+// Access levels.
+const (
+	AccessAnonymous Access = "ANONYMOUS" // published content only
+	AccessAnalyst   Access = "ANALYST"   // all reads, drafts included
+	AccessEditor    Access = "EDITOR"    // plus mutations
+	AccessAdmin     Access = "ADMIN"     // plus destructive bulk operations
+)
+
+var accessRank = map[Access]int{AccessAnonymous: 0, AccessAnalyst: 1, AccessEditor: 2, AccessAdmin: 3}
+
+// Includes reports whether a covers b.
+func (a Access) Includes(b Access) bool { return accessRank[a] >= accessRank[b] }
+
+// Caller is who sent a request.
+type Caller struct {
+	Access  Access
+	Subject string // key name or token subject, for logs
+}
+
+// Viewer returns what the caller may see.
+func (c Caller) Viewer() Viewer { return Viewer{Drafts: c.Access.Includes(AccessAnalyst)} }
+
+type callerKey struct{}
+
+// NewContextWithCaller returns ctx carrying the caller.
+func NewContextWithCaller(ctx context.Context, c Caller) context.Context {
+	return context.WithValue(ctx, callerKey{}, c)
+}
+
+// CallerFromContext returns the caller of ctx, anonymous if none was set.
+func CallerFromContext(ctx context.Context) Caller {
+	if c, ok := ctx.Value(callerKey{}).(Caller); ok {
+		return c
+	}
+	return Caller{Access: AccessAnonymous}
+}

@@ -1,0 +1,274 @@
+package neo4jstore
+
+import (
+	"context"
+	"strings"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	pg "github.com/unicri/partnergraph"
+)
+
+// Content implements pg.ContentService.
+type Content struct{ db *DB }
+
+// Content returns the store's content service.
+func (db *DB) Content() *Content { return &Content{db: db} }
+
+var _ pg.ContentService = (*Content)(nil)
+
+// idPrefix is the prefix of generated ids, per kind: ids stay readable and globally unique.
+var idPrefix = map[pg.Kind]string{
+	pg.KindProgramme: "prog", pg.KindOrganisation: "org", pg.KindEvent: "evt", pg.KindPublication: "pub",
+	pg.KindTopic: "topic", pg.KindPlace: "place", pg.KindPerson: "person",
+}
+
+// dateFields names, per kind, the start and end dates of what the entity describes. From them
+// the store keeps derived properties that filters, sorting and reports use with an index:
+// n.dateFrom and n.dateTo (the first and last day covered, YYYY-MM-DD) and n.year.
+var dateFields = map[pg.Kind][2]string{
+	pg.KindEvent: {"startDate", "endDate"}, pg.KindPublication: {"published", "published"},
+	pg.KindProgramme: {"startDate", "endDate"}, pg.KindOrganisation: {"founded", "founded"},
+}
+
+// FindNodes implements pg.ContentService.
+func (s *Content) FindNodes(ctx context.Context, v pg.Viewer, ids []string) ([]pg.Node, error) {
+	const q = `MATCH (n:Entity) WHERE n.id IN $ids AND n.status IN $statuses RETURN n`
+	rows, err := s.db.read(ctx, q, map[string]any{"ids": ids, "statuses": v.Statuses()})
+	if err != nil {
+		return nil, translate("find nodes", err)
+	}
+	byID := make(map[string]pg.Node, len(rows))
+	for _, r := range rows {
+		n, err := nodeValue(r, "n")
+		if err != nil {
+			return nil, err
+		}
+		byID[n.NodeID()] = n
+	}
+	out := make([]pg.Node, len(ids))
+	for i, id := range ids {
+		out[i] = byID[id]
+	}
+	return out, nil
+}
+
+var qFindBySlug = perKind(`MATCH (n:LABEL {slug: $slug}) WHERE n.status IN $statuses RETURN n`)
+
+// FindBySlug implements pg.ContentService.
+func (s *Content) FindBySlug(ctx context.Context, v pg.Viewer, kind pg.Kind, slug string) (pg.Node, error) {
+	q, ok := qFindBySlug[kind]
+	if !ok {
+		return nil, pg.FieldErrorf(pg.EINVALID, "kind", "unknown kind %q", kind)
+	}
+	rows, err := s.db.read(ctx, q, map[string]any{"slug": slug, "statuses": v.Statuses()})
+	if err != nil {
+		return nil, translate("find by slug", err)
+	}
+	if len(rows) == 0 {
+		return nil, pg.Errorf(pg.ENOTFOUND, "no %s with slug %q", strings.ToLower(string(kind)), slug)
+	}
+	return nodeValue(rows[0], "n")
+}
+
+var qCreate = perKind(`CREATE (n:Entity:LABEL) SET n = $props, n.createdAt = datetime(), n.updatedAt = datetime() RETURN n`)
+
+// CreateNode implements pg.ContentService.
+func (s *Content) CreateNode(ctx context.Context, in pg.NodeInput) (pg.Node, error) {
+	props, err := pg.CheckInput(in, true, nil)
+	if err != nil {
+		return nil, err
+	}
+	if props["id"] == nil {
+		props["id"] = idPrefix[in.Kind] + "-" + props["slug"].(string)
+	}
+	setDerived(in.Kind, props, nil)
+	res, err := s.db.inWrite(ctx, func(t tx) (any, error) {
+		rows, err := t.run(ctx, qCreate[in.Kind], map[string]any{"props": props})
+		if err != nil {
+			return nil, err
+		}
+		return nodeValue(rows[0], "n")
+	})
+	if err != nil {
+		return nil, translate("create node", err)
+	}
+	return res.(pg.Node), nil
+}
+
+// setDerived keeps n.dateFrom, n.dateTo and n.year in step with the kind's dates, given the
+// properties being written and those already stored.
+func setDerived(kind pg.Kind, props, existing map[string]any) {
+	f, ok := dateFields[kind]
+	if !ok {
+		return
+	}
+	start, end := resulting(props, existing, f[0]), resulting(props, existing, f[1])
+	if end == "" {
+		end = start
+	}
+	if start == "" {
+		props["dateFrom"], props["dateTo"], props["year"] = nil, nil, nil
+		return
+	}
+	props["dateFrom"] = pg.Date(start).Start()
+	props["dateTo"] = pg.Date(end).End()
+	props["year"] = int64(pg.Date(start).Year())
+}
+
+func resulting(props, existing map[string]any, name string) string {
+	if v, ok := props[name]; ok {
+		s, _ := v.(string)
+		return s
+	}
+	s, _ := existing[name].(string)
+	return s
+}
+
+// UpdateNode implements pg.ContentService.
+func (s *Content) UpdateNode(ctx context.Context, id string, in pg.NodeInput) (pg.Node, error) {
+	const qGet = `MATCH (n:Entity {id: $id}) RETURN n`
+	const qSet = `MATCH (n:Entity {id: $id}) SET n += $props, n.updatedAt = datetime() RETURN n`
+	res, err := s.db.inWrite(ctx, func(t tx) (any, error) {
+		rows, err := t.run(ctx, qGet, map[string]any{"id": id})
+		if err != nil {
+			return nil, err
+		}
+		if len(rows) == 0 {
+			return nil, pg.FieldErrorf(pg.ENOTFOUND, "id", "no entity with id %q", id)
+		}
+		n, _, err := neo4j.GetRecordValue[neo4j.Node](rows[0], "n")
+		if err != nil {
+			return nil, err
+		}
+		if in.Kind != "" && in.Kind != kindOf(n) {
+			return nil, pg.FieldErrorf(pg.EINVALID, "id", "%q is a %s, not a %s", id, kindOf(n), in.Kind)
+		}
+		in.Kind = kindOf(n)
+		props, err := pg.CheckInput(in, false, n.Props)
+		if err != nil {
+			return nil, err
+		}
+		setDerived(in.Kind, props, n.Props)
+		rows, err = t.run(ctx, qSet, map[string]any{"id": id, "props": props})
+		if err != nil {
+			return nil, err
+		}
+		return nodeValue(rows[0], "n")
+	})
+	if err != nil {
+		return nil, translate("update node", err)
+	}
+	return res.(pg.Node), nil
+}
+
+// DeleteNode implements pg.ContentService.
+func (s *Content) DeleteNode(ctx context.Context, id string) error {
+	const q = `MATCH (n:Entity {id: $id}) WITH n, n.id AS id DETACH DELETE n RETURN id`
+	_, err := s.db.inWrite(ctx, func(t tx) (any, error) {
+		rows, err := t.run(ctx, q, map[string]any{"id": id})
+		if err != nil {
+			return nil, err
+		}
+		if len(rows) == 0 {
+			return nil, pg.FieldErrorf(pg.ENOTFOUND, "id", "no entity with id %q", id)
+		}
+		return nil, nil
+	})
+	return translate("delete node", err)
+}
+
+// perRelType expands a template once per relationship type, replacing RELTYPE. Types come only
+// from pg.RelTypes, a fixed list in code.
+func perRelType(template string) map[pg.RelType]string {
+	out := make(map[pg.RelType]string, len(pg.RelTypes))
+	for _, s := range pg.RelTypes {
+		out[s.Type] = strings.ReplaceAll(template, "RELTYPE", string(s.Type))
+	}
+	return out
+}
+
+const qEnds = `OPTIONAL MATCH (a:Entity {id: $from}) OPTIONAL MATCH (b:Entity {id: $to}) RETURN a, b`
+
+var (
+	qLink = perRelType(`MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
+MERGE (a)-[r:RELTYPE]->(b)
+SET r.role = $role, r.title = $title, r.since = $since, r.until = $until
+RETURN r`)
+	qUnlink = perRelType(`MATCH (:Entity {id: $from})-[r:RELTYPE]->(:Entity {id: $to}) DELETE r RETURN count(*) AS n`)
+)
+
+// ends loads the two ends of a relation and checks the relation against them.
+func ends(ctx context.Context, t tx, r *pg.Relation) error {
+	rows, err := t.run(ctx, qEnds, map[string]any{"from": r.From, "to": r.To})
+	if err != nil {
+		return err
+	}
+	var kinds [2]pg.Kind
+	for i, col := range []string{"a", "b"} {
+		n, isNil, err := neo4j.GetRecordValue[neo4j.Node](rows[0], col)
+		if isNil {
+			field := map[string]string{"a": "from", "b": "to"}[col]
+			return pg.FieldErrorf(pg.ENOTFOUND, field, "no entity with id %q", map[string]string{"a": r.From, "b": r.To}[col])
+		}
+		if err != nil {
+			return err
+		}
+		kinds[i] = kindOf(n)
+	}
+	return r.Check(kinds[0], kinds[1])
+}
+
+func relParams(r pg.Relation) map[string]any {
+	p := map[string]any{"from": r.From, "to": r.To, "role": nil, "title": nil, "since": nil, "until": nil}
+	if r.Role != "" {
+		p["role"] = string(r.Role)
+	}
+	if r.Title != nil {
+		p["title"] = *r.Title
+	}
+	if r.Since != nil {
+		p["since"] = string(*r.Since)
+	}
+	if r.Until != nil {
+		p["until"] = string(*r.Until)
+	}
+	return p
+}
+
+// Link implements pg.ContentService. A second link of the same type between the same two
+// entities updates the first: there is at most one relation of a type per ordered pair.
+func (s *Content) Link(ctx context.Context, r pg.Relation) (*pg.Relation, error) {
+	if err := r.Check("", ""); err != nil {
+		return nil, err
+	}
+	_, err := s.db.inWrite(ctx, func(t tx) (any, error) {
+		if err := ends(ctx, t, &r); err != nil {
+			return nil, err
+		}
+		_, err := t.run(ctx, qLink[r.Type], relParams(r))
+		return nil, err
+	})
+	if err != nil {
+		return nil, translate("link", err)
+	}
+	return &r, nil
+}
+
+// Unlink implements pg.ContentService.
+func (s *Content) Unlink(ctx context.Context, r pg.Relation) error {
+	if _, ok := pg.LookupRelType(r.Type); !ok {
+		return pg.FieldErrorf(pg.EINVALID, "type", "unknown relation type %q", r.Type)
+	}
+	_, err := s.db.inWrite(ctx, func(t tx) (any, error) {
+		rows, err := t.run(ctx, qUnlink[r.Type], map[string]any{"from": r.From, "to": r.To})
+		if err != nil {
+			return nil, err
+		}
+		if n, _, _ := neo4j.GetRecordValue[int64](rows[0], "n"); n == 0 {
+			return nil, pg.Errorf(pg.ENOTFOUND, "no %s relation from %q to %q", r.Type, r.From, r.To)
+		}
+		return nil, nil
+	})
+	return translate("unlink", err)
+}

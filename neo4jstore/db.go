@@ -1,0 +1,188 @@
+// Package neo4jstore implements the partnergraph services on Neo4j 5. It is the only package
+// that imports the Neo4j driver: it owns sessions, Cypher, the mapping of records to domain
+// values, the translation of driver errors to domain errors, and schema migrations. It must not
+// import the GraphQL or HTTP layers.
+package neo4jstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+
+	pg "github.com/unicri/partnergraph"
+)
+
+// Config says how to reach Neo4j. Zero durations take the defaults documented on each field.
+type Config struct {
+	URI      string // bolt://host:port for one server, neo4j://host:port for a cluster
+	User     string
+	Password string
+	Database string // "" for the server's default database
+	// ConnectTimeout bounds how long a request waits for a connection (default 2s): when Neo4j
+	// is down, requests must fail fast rather than queue.
+	ConnectTimeout time.Duration
+	// RetryTime bounds the driver's retries of a transaction (default 3s).
+	RetryTime time.Duration
+	// MaxPoolSize caps open connections (default 50).
+	MaxPoolSize int
+}
+
+// DB is one driver for the process, and the store's services on top of it.
+type DB struct {
+	driver   neo4j.DriverWithContext
+	database string
+	// roundTrips counts statements sent to Neo4j: tests and the benchmark harness read it to
+	// prove the number of round trips per request does not grow with list sizes.
+	roundTrips atomic.Int64
+}
+
+// Open creates the driver. It does not connect: Ping and Migrate do, so a server can start
+// while Neo4j is still down and become ready when it comes up.
+func Open(c Config) (*DB, error) {
+	if c.ConnectTimeout == 0 {
+		c.ConnectTimeout = 2 * time.Second
+	}
+	if c.RetryTime == 0 {
+		c.RetryTime = 3 * time.Second
+	}
+	if c.MaxPoolSize == 0 {
+		c.MaxPoolSize = 50
+	}
+	driver, err := neo4j.NewDriverWithContext(c.URI, neo4j.BasicAuth(c.User, c.Password, ""), func(dc *config.Config) {
+		dc.SocketConnectTimeout = c.ConnectTimeout
+		dc.ConnectionAcquisitionTimeout = c.ConnectTimeout
+		dc.MaxTransactionRetryTime = c.RetryTime
+		dc.MaxConnectionPoolSize = c.MaxPoolSize
+	})
+	if err != nil {
+		return nil, pg.Errorf(pg.EINVALID, "cannot use NEO4J_URI %q: %v", c.URI, err)
+	}
+	return &DB{driver: driver, database: c.Database}, nil
+}
+
+// Close closes the driver and its connections.
+func (db *DB) Close(ctx context.Context) error {
+	return db.driver.Close(ctx)
+}
+
+// RoundTrips returns how many statements the store has sent to Neo4j since it opened.
+func (db *DB) RoundTrips() int64 { return db.roundTrips.Load() }
+
+// Ping checks Neo4j answers. Returns EUNAVAILABLE.
+func (db *DB) Ping(ctx context.Context) error {
+	return translate("ping", db.driver.VerifyConnectivity(ctx))
+}
+
+// ServerVersion returns the Neo4j version and edition, e.g. "5.26.30 community".
+func (db *DB) ServerVersion(ctx context.Context) (string, error) {
+	const q = `CALL dbms.components() YIELD versions, edition RETURN versions[0] + ' ' + edition AS v`
+	rows, err := db.read(ctx, q, nil)
+	if err != nil || len(rows) == 0 {
+		return "", translate("server version", err)
+	}
+	v, _, err := neo4j.GetRecordValue[string](rows[0], "v")
+	return v, err
+}
+
+// read runs one read statement with reader routing and returns its records.
+func (db *DB) read(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
+	db.roundTrips.Add(1)
+	res, err := neo4j.ExecuteQuery(ctx, db.driver, query, params, neo4j.EagerResultTransformer,
+		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithReadersRouting())
+	if err != nil {
+		return nil, err
+	}
+	return res.Records, nil
+}
+
+// write runs one write statement in its own transaction and returns its records.
+func (db *DB) write(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
+	db.roundTrips.Add(1)
+	res, err := neo4j.ExecuteQuery(ctx, db.driver, query, params, neo4j.EagerResultTransformer,
+		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithWritersRouting())
+	if err != nil {
+		return nil, err
+	}
+	return res.Records, nil
+}
+
+// tx is a unit of work inside one write transaction. It may run several statements and must
+// have no side effects outside the transaction: the driver retries it on transient failures.
+type tx struct {
+	db *DB
+	t  neo4j.ManagedTransaction
+}
+
+// run runs one statement in the transaction and collects its records.
+func (t tx) run(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
+	t.db.roundTrips.Add(1)
+	res, err := t.t.Run(ctx, query, params)
+	if err != nil {
+		return nil, err
+	}
+	return res.Collect(ctx)
+}
+
+// inWrite runs fn in one write transaction: everything fn writes commits together or not at all.
+func (db *DB) inWrite(ctx context.Context, fn func(tx) (any, error)) (any, error) {
+	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: neo4j.AccessModeWrite})
+	defer func() { _ = session.Close(context.Background()) }()
+	return session.ExecuteWrite(ctx, func(t neo4j.ManagedTransaction) (any, error) {
+		return fn(tx{db: db, t: t})
+	})
+}
+
+// translate turns driver errors into domain errors: unreachable or overloaded databases become
+// EUNAVAILABLE, constraint violations ECONFLICT; domain errors pass through; anything else is
+// wrapped with the operation name and stays internal.
+func translate(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *pg.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	var ne *neo4j.Neo4jError
+	if errors.As(err, &ne) {
+		switch {
+		case ne.Code == "Neo.ClientError.Schema.ConstraintValidationFailed":
+			field := ""
+			for _, f := range []string{"slug", "id"} {
+				if strings.Contains(ne.Msg, "property `"+f+"`") {
+					field = f
+				}
+			}
+			return &pg.Error{Code: pg.ECONFLICT, Field: field, Message: fmt.Sprintf("an entity with this %s already exists", orDefault(field, "value"))}
+		case strings.HasPrefix(ne.Code, "Neo.TransientError."),
+			ne.Code == "Neo.ClientError.Security.Unauthorized",
+			ne.Code == "Neo.ClientError.Security.AuthenticationRateLimit",
+			ne.Code == "Neo.ClientError.Database.DatabaseNotFound":
+			return &pg.Error{Code: pg.EUNAVAILABLE, Message: "the database is unavailable"}
+		case ne.Code == "Neo.ClientError.Transaction.TransactionTimedOut",
+			ne.Code == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration":
+			return &pg.Error{Code: pg.EUNAVAILABLE, Message: "the query took too long"}
+		}
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	var ce *neo4j.ConnectivityError
+	var le *neo4j.TransactionExecutionLimit
+	if errors.As(err, &ce) || errors.As(err, &le) || errors.Is(err, context.DeadlineExceeded) ||
+		strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "ConnectivityError") {
+		return &pg.Error{Code: pg.EUNAVAILABLE, Message: "the database is unavailable"}
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}

@@ -1,0 +1,188 @@
+package neo4jstore
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	pg "github.com/unicri/partnergraph"
+)
+
+// Network implements pg.NetworkService.
+type Network struct{ db *DB }
+
+// Network returns the store's network service.
+func (db *DB) Network() *Network { return &Network{db: db} }
+
+var _ pg.NetworkService = (*Network)(nil)
+
+// edgePattern returns the MATCH pattern for an edge query: the parent p, the relation r and the
+// related node n. Types and the label come from the closed lists in the domain.
+func edgePattern(q pg.EdgeQuery) (string, error) {
+	if len(q.Types) == 0 {
+		return "", pg.Errorf(pg.EINVALID, "no relation type")
+	}
+	types := make([]string, len(q.Types))
+	for i, t := range q.Types {
+		if _, ok := pg.LookupRelType(t); !ok {
+			return "", pg.FieldErrorf(pg.EINVALID, "type", "unknown relation type %q", t)
+		}
+		types[i] = string(t)
+	}
+	label := "Entity"
+	if q.Kind != "" {
+		if label = q.Kind.Label(); label == "" {
+			return "", pg.FieldErrorf(pg.EINVALID, "kind", "unknown kind %q", q.Kind)
+		}
+	}
+	rel := "[r:" + strings.Join(types, "|") + "]"
+	if q.Outgoing {
+		return "(p:Entity {id: pid})-" + rel + "->(n:" + label + ")", nil
+	}
+	return "(p:Entity {id: pid})<-" + rel + "-(n:" + label + ")", nil
+}
+
+// buildEdges puts together the batched edge statement: for every parent, its related nodes
+// that pass the filter, one page each, in one round trip.
+func buildEdges(v pg.Viewer, q pg.EdgeQuery, w pg.Window, count bool) (listQuery, error) {
+	pattern, err := edgePattern(q)
+	if err != nil {
+		return listQuery{}, err
+	}
+	c, err := compileFilter(v, q.Kind, q.Filter)
+	if err != nil {
+		return listQuery{}, err
+	}
+	if c.lucene != "" {
+		return listQuery{}, pg.FieldErrorf(pg.EINVALID, "text", "text filters apply to top-level lists; use search")
+	}
+	if len(q.Roles) > 0 {
+		c.params["edgeRoles"] = roleStrings(q.Roles)
+		c.sig = append(c.sig, "edgeRoles")
+	}
+	var s sortClause
+	if count {
+		c.sig = append(c.sig, "count")
+	} else if s, err = compileOrder(q.Kind, q.Filter.OrderBy, w, &c); err != nil {
+		return listQuery{}, err
+	}
+	text := cached("edges|"+pattern+"|"+strings.Join(c.sig, "|"), func() string {
+		var b strings.Builder
+		b.WriteString("UNWIND $parents AS pid\nMATCH " + pattern + "\nWHERE n.status IN $statuses")
+		if len(q.Roles) > 0 {
+			b.WriteString(" AND r.role IN $edgeRoles")
+		}
+		for _, p := range c.preds {
+			b.WriteString("\n  AND " + p)
+		}
+		if count {
+			b.WriteString("\nRETURN pid, count(n) AS total")
+			return b.String()
+		}
+		s.tail(&b, w.Cursor != nil, "pid, r, ")
+		b.WriteString("\nWITH pid, collect({n: n, r: r, key: key})[..$limit] AS rows\nRETURN pid, rows")
+		return b.String()
+	})
+	return listQuery{text: text, params: c.params}, nil
+}
+
+// Edges implements pg.NetworkService.
+func (s *Network) Edges(ctx context.Context, v pg.Viewer, parents []string, q pg.EdgeQuery, page pg.PageArgs) (map[string]*pg.Page[pg.Edge], error) {
+	w, err := page.Validate()
+	if err != nil {
+		return nil, err
+	}
+	lq, err := buildEdges(v, q, w, false)
+	if err != nil {
+		return nil, err
+	}
+	lq.params["parents"] = parents
+	rows, err := s.db.read(ctx, lq.text, lq.params)
+	if err != nil {
+		return nil, translate("edges", err)
+	}
+	out := make(map[string]*pg.Page[pg.Edge], len(parents))
+	for _, r := range rows {
+		pid, _, err := neo4j.GetRecordValue[string](r, "pid")
+		if err != nil {
+			return nil, err
+		}
+		items, _, err := neo4j.GetRecordValue[[]any](r, "rows")
+		if err != nil {
+			return nil, err
+		}
+		p, err := edgePage(pid, items, w, q.Outgoing)
+		if err != nil {
+			return nil, err
+		}
+		out[pid] = p
+	}
+	for _, pid := range parents {
+		if out[pid] == nil {
+			out[pid] = &pg.Page[pg.Edge]{HasPreviousPage: w.Cursor != nil && !w.Backward, HasNextPage: w.Cursor != nil && w.Backward}
+		}
+	}
+	return out, nil
+}
+
+func edgePage(pid string, items []any, w pg.Window, outgoing bool) (*pg.Page[pg.Edge], error) {
+	more := len(items) > w.Limit
+	if more {
+		items = items[:w.Limit]
+	}
+	p := &pg.Page[pg.Edge]{}
+	for _, it := range items {
+		m, ok := it.(map[string]any)
+		if !ok {
+			return nil, pg.Errorf(pg.EINTERNAL, "edge row is %T", it)
+		}
+		dn, ok1 := m["n"].(neo4j.Node)
+		dr, ok2 := m["r"].(neo4j.Relationship)
+		if !ok1 || !ok2 {
+			return nil, pg.Errorf(pg.EINTERNAL, "edge row has no node or relationship")
+		}
+		n, err := toNode(dn)
+		if err != nil {
+			return nil, err
+		}
+		from, to := pid, n.NodeID()
+		if !outgoing {
+			from, to = to, from
+		}
+		p.Items = append(p.Items, pg.Edge{Node: n, Relation: relationValue(dr, from, to)})
+		p.Cursors = append(p.Cursors, pg.Cursor{Key: m["key"], ID: n.NodeID()}.Encode())
+	}
+	if w.Backward {
+		slices.Reverse(p.Items)
+		slices.Reverse(p.Cursors)
+		p.HasPreviousPage, p.HasNextPage = more, w.Cursor != nil
+	} else {
+		p.HasNextPage, p.HasPreviousPage = more, w.Cursor != nil
+	}
+	return p, nil
+}
+
+// CountEdges implements pg.NetworkService.
+func (s *Network) CountEdges(ctx context.Context, v pg.Viewer, parents []string, q pg.EdgeQuery) (map[string]int, error) {
+	lq, err := buildEdges(v, q, pg.Window{}, true)
+	if err != nil {
+		return nil, err
+	}
+	lq.params["parents"] = parents
+	rows, err := s.db.read(ctx, lq.text, lq.params)
+	if err != nil {
+		return nil, translate("count edges", err)
+	}
+	out := make(map[string]int, len(parents))
+	for _, r := range rows {
+		pid, _, err1 := neo4j.GetRecordValue[string](r, "pid")
+		n, _, err2 := neo4j.GetRecordValue[int64](r, "total")
+		if err1 != nil || err2 != nil {
+			return nil, pg.Errorf(pg.EINTERNAL, "count edges: bad row")
+		}
+		out[pid] = int(n)
+	}
+	return out, nil
+}

@@ -1,0 +1,355 @@
+package neo4jstore
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	pg "github.com/unicri/partnergraph"
+)
+
+// The list queries vary with the kind, the filters set, the order and the cursor. They are put
+// together from the constant fragments below: each fragment is a fixed string in this file and
+// every value arrives as a parameter, so nothing a client sends reaches query text.
+
+// filterFragments holds, per filter and kind, the predicate on n. A missing entry means the
+// filter does not apply to that kind.
+var filterFragments = map[string]map[pg.Kind]string{
+	"subKinds": {
+		pg.KindOrganisation: `n.kind IN $subKinds`, pg.KindEvent: `n.kind IN $subKinds`,
+		pg.KindPublication: `n.kind IN $subKinds`, pg.KindPlace: `n.kind IN $subKinds`,
+	},
+	"status": each(`n.status = $status`),
+	"topic": {
+		pg.KindEvent:       `EXISTS { (n)-[:ABOUT]->(:Topic {id: $topic}) }`,
+		pg.KindPublication: `EXISTS { (n)-[:ABOUT]->(:Topic {id: $topic}) }`,
+		pg.KindProgramme:   `EXISTS { (n)-[:ABOUT]->(:Topic {id: $topic}) }`,
+		pg.KindOrganisation: `(EXISTS { (n)-[:PRIORITISES]->(:Topic {id: $topic}) } OR
+  EXISTS { (n)-[:ORGANISED|ATTENDED|PUBLISHED|RUNS]->(x)-[:ABOUT]->(:Topic {id: $topic}) WHERE x.status IN $statuses })`,
+		pg.KindPerson: `EXISTS { (n)-[:ORGANISED|ATTENDED]->(x)-[:ABOUT]->(:Topic {id: $topic}) WHERE x.status IN $statuses }`,
+	},
+	"place": {
+		pg.KindEvent:        `EXISTS { (n)-[:HELD_IN]->(:Place)-[:LOCATED_IN*0..2]->(:Place {id: $place}) }`,
+		pg.KindOrganisation: `EXISTS { (n)-[:LOCATED_IN]->(:Place)-[:LOCATED_IN*0..2]->(:Place {id: $place}) }`,
+		pg.KindPlace:        `EXISTS { (n)-[:LOCATED_IN*0..2]->(:Place {id: $place}) }`,
+		pg.KindPublication:  `EXISTS { (n)-[:LAUNCHED_AT|SUMMARISES]->(:Event)-[:HELD_IN]->(:Place)-[:LOCATED_IN*0..2]->(:Place {id: $place}) }`,
+	},
+	"country": {
+		pg.KindEvent:        `EXISTS { (n)-[:HELD_IN]->(:Place)-[:LOCATED_IN*0..2]->(:Place {countryCode: $country}) }`,
+		pg.KindOrganisation: `EXISTS { (n)-[:LOCATED_IN]->(:Place)-[:LOCATED_IN*0..2]->(:Place {countryCode: $country}) }`,
+		pg.KindPlace:        `EXISTS { (n)-[:LOCATED_IN*0..2]->(:Place {countryCode: $country}) }`,
+		pg.KindPublication:  `EXISTS { (n)-[:LAUNCHED_AT|SUMMARISES]->(:Event)-[:HELD_IN]->(:Place)-[:LOCATED_IN*0..2]->(:Place {countryCode: $country}) }`,
+	},
+	// An organisation filter matches the organisation and its units (up to two levels down).
+	"organisation": {
+		pg.KindEvent:        `EXISTS { (n)<-[r:ORGANISED|ATTENDED]-(:Organisation)-[:PART_OF*0..2]->(:Organisation {id: $organisation}) WHERE $roles IS NULL OR r.role IN $roles }`,
+		pg.KindPublication:  `EXISTS { (n)<-[r:PUBLISHED]-(:Organisation)-[:PART_OF*0..2]->(:Organisation {id: $organisation}) WHERE $roles IS NULL OR r.role IN $roles }`,
+		pg.KindProgramme:    `EXISTS { (n)<-[r:RUNS]-(:Organisation)-[:PART_OF*0..2]->(:Organisation {id: $organisation}) WHERE $roles IS NULL OR r.role IN $roles }`,
+		pg.KindPerson:       `EXISTS { (n)-[:AFFILIATED_WITH]->(:Organisation)-[:PART_OF*0..2]->(:Organisation {id: $organisation}) }`,
+		pg.KindOrganisation: `EXISTS { (n)-[:PART_OF*1..2]->(:Organisation {id: $organisation}) }`,
+	},
+	"programme": {
+		pg.KindEvent:        `EXISTS { (n)-[:IN_PROGRAMME]->(:Programme {id: $programme}) }`,
+		pg.KindPublication:  `EXISTS { (n)-[:IN_PROGRAMME]->(:Programme {id: $programme}) }`,
+		pg.KindOrganisation: `EXISTS { (n)-[:RUNS]->(:Programme {id: $programme}) }`,
+	},
+	// Dated kinds match when their period overlaps [from, to]; organisations and people when
+	// they took part in something in that period.
+	"from": {
+		pg.KindEvent: `n.dateTo >= $from`, pg.KindPublication: `n.dateTo >= $from`, pg.KindProgramme: `n.dateTo >= $from`,
+		pg.KindOrganisation: `EXISTS { (n)-[:ORGANISED|ATTENDED|PUBLISHED]->(x) WHERE x.dateTo >= $from AND ($to IS NULL OR x.dateFrom <= $to) AND x.status IN $statuses }`,
+		pg.KindPerson:       `EXISTS { (n)-[:ORGANISED|ATTENDED]->(x) WHERE x.dateTo >= $from AND ($to IS NULL OR x.dateFrom <= $to) AND x.status IN $statuses }`,
+	},
+	"to": {
+		pg.KindEvent: `n.dateFrom <= $to`, pg.KindPublication: `n.dateFrom <= $to`, pg.KindProgramme: `n.dateFrom <= $to`,
+		pg.KindOrganisation: `EXISTS { (n)-[:ORGANISED|ATTENDED|PUBLISHED]->(x) WHERE x.dateFrom <= $to AND x.status IN $statuses }`,
+		pg.KindPerson:       `EXISTS { (n)-[:ORGANISED|ATTENDED]->(x) WHERE x.dateFrom <= $to AND x.status IN $statuses }`,
+	},
+}
+
+func each(pred string) map[pg.Kind]string {
+	out := map[pg.Kind]string{}
+	for _, k := range pg.Kinds {
+		out[k] = pred
+	}
+	return out
+}
+
+// orderKeys holds, per sort field and kind, the expression of the sort key and whether it
+// sorts descending by default.
+var orderKeys = map[pg.OrderField]map[pg.Kind]string{
+	pg.OrderName: {
+		"":                  `coalesce(n.name, n.title)`,
+		pg.KindOrganisation: `n.name`, pg.KindTopic: `n.name`, pg.KindPlace: `n.name`, pg.KindPerson: `n.name`,
+		pg.KindEvent: `n.title`, pg.KindPublication: `n.title`, pg.KindProgramme: `n.title`,
+	},
+	pg.OrderDate:      each(`coalesce(n.dateFrom, '')`),
+	pg.OrderCreatedAt: each(`toString(n.createdAt)`),
+	pg.OrderUpdatedAt: each(`toString(n.updatedAt)`),
+	pg.OrderEventCount: {
+		pg.KindOrganisation: `COUNT { (n)-[:ORGANISED|ATTENDED]->(x:Event) WHERE x.status IN $statuses }`,
+		pg.KindPerson:       `COUNT { (n)-[:ORGANISED|ATTENDED]->(x:Event) WHERE x.status IN $statuses }`,
+		pg.KindTopic:        `COUNT { (n)<-[:ABOUT]-(x:Event) WHERE x.status IN $statuses }`,
+		pg.KindPlace:        `COUNT { (n)<-[:LOCATED_IN*0..2]-(:Place)<-[:HELD_IN]-(x:Event) WHERE x.status IN $statuses }`,
+		pg.KindProgramme:    `COUNT { (n)<-[:IN_PROGRAMME]-(x:Event) WHERE x.status IN $statuses }`,
+	},
+	pg.OrderPublicationCount: {
+		pg.KindOrganisation: `COUNT { (n)-[:PUBLISHED]->(x:Publication) WHERE x.status IN $statuses }`,
+		pg.KindTopic:        `COUNT { (n)<-[:ABOUT]-(x:Publication) WHERE x.status IN $statuses }`,
+		pg.KindProgramme:    `COUNT { (n)<-[:IN_PROGRAMME]-(x:Publication) WHERE x.status IN $statuses }`,
+	},
+	pg.OrderCoOrganisedEventCount: {
+		pg.KindOrganisation: `COUNT { (n)-[r:ORGANISED]->(x:Event) WHERE r.role IN $organising AND x.status IN $statuses
+  AND EXISTS { (x)<-[r2:ORGANISED]-(o2:Organisation) WHERE o2 <> n AND r2.role IN $organising } }`,
+	},
+}
+
+// DefaultOrder returns the order a list of the kind has when the client names none.
+func DefaultOrder(kind pg.Kind) pg.Order {
+	switch kind {
+	case pg.KindEvent, pg.KindPublication:
+		return pg.Order{Field: pg.OrderDate, Desc: true}
+	}
+	return pg.Order{Field: pg.OrderName}
+}
+
+var filterOrder = []string{"subKinds", "status", "topic", "place", "country", "organisation", "programme", "from", "to"}
+
+// listQuery is a compiled list statement and its parameters.
+type listQuery struct {
+	text   string
+	params map[string]any
+}
+
+var compiled sync.Map // signature -> query text; the set of signatures is small and fixed
+
+// cached returns the query text for a signature, building it once.
+func cached(signature string, build func() string) string {
+	if q, ok := compiled.Load(signature); ok {
+		return q.(string)
+	}
+	q := build()
+	compiled.Store(signature, q)
+	return q
+}
+
+// filterClause is the compiled form of a NodeFilter: predicates on n and their parameters.
+type filterClause struct {
+	preds  []string
+	params map[string]any
+	sig    []string
+	lucene string // set when the filter has text
+}
+
+// compileFilter checks a filter for kind and returns its predicates. Every filter that is set
+// must apply to the kind.
+func compileFilter(v pg.Viewer, kind pg.Kind, f pg.NodeFilter) (filterClause, error) {
+	c := filterClause{params: map[string]any{
+		"statuses": v.Statuses(), "organising": roleStrings(pg.OrganisingRoles),
+		"subKinds": f.SubKinds, "status": nil, "topic": f.Topic, "place": f.Place, "country": f.Country,
+		"organisation": f.Organisation, "programme": f.Programme, "roles": nil, "from": nil, "to": nil,
+	}}
+	set := map[string]bool{
+		"subKinds": len(f.SubKinds) > 0, "topic": f.Topic != nil, "place": f.Place != nil,
+		"country": f.Country != nil, "organisation": f.Organisation != nil, "programme": f.Programme != nil,
+		"from": f.From != nil, "to": f.To != nil, "status": f.Status != nil,
+	}
+	if f.Status != nil {
+		if !v.Drafts && *f.Status != pg.StatusPublished {
+			return c, pg.FieldErrorf(pg.EFORBIDDEN, "status", "only editors and analysts see drafts")
+		}
+		c.params["status"] = string(*f.Status)
+	}
+	if len(f.Roles) > 0 {
+		if f.Organisation == nil {
+			return c, pg.FieldErrorf(pg.EINVALID, "roles", "roles qualify organisation: give organisation too")
+		}
+		c.params["roles"] = roleStrings(f.Roles)
+	}
+	if f.From != nil {
+		c.params["from"] = f.From.Start()
+	}
+	if f.To != nil {
+		c.params["to"] = f.To.End()
+	}
+	if f.From != nil && f.To != nil && f.To.End() < f.From.Start() {
+		return c, pg.FieldErrorf(pg.EINVALID, "to", "to is before from")
+	}
+	for _, name := range filterOrder {
+		if !set[name] {
+			continue
+		}
+		frag, ok := filterFragments[name][kind]
+		if !ok {
+			return c, pg.FieldErrorf(pg.EINVALID, name, "filter %s does not apply to %s", name, kindName(kind))
+		}
+		if name == "to" && f.From != nil && (kind == pg.KindOrganisation || kind == pg.KindPerson) {
+			continue // the from fragment already bounds both ends for one shared item
+		}
+		c.preds = append(c.preds, frag)
+		c.sig = append(c.sig, name)
+	}
+	if f.Text != nil && strings.TrimSpace(*f.Text) != "" {
+		c.lucene = luceneQuery(*f.Text)
+		if c.lucene == "" {
+			return c, pg.FieldErrorf(pg.EINVALID, "text", "text has no words to search for")
+		}
+		c.params["lucene"] = c.lucene
+		c.sig = append(c.sig, "text")
+	}
+	return c, nil
+}
+
+func kindName(k pg.Kind) string {
+	if k == "" {
+		return "this list"
+	}
+	return strings.ToLower(string(k)) + " lists"
+}
+
+// sortClause is the compiled order of a page: the key expression and the direction to read.
+type sortClause struct {
+	key  string
+	desc bool
+}
+
+func compileOrder(kind pg.Kind, o pg.Order, w pg.Window, c *filterClause) (sortClause, error) {
+	if o.Field == "" {
+		o = DefaultOrder(kind)
+	}
+	key, ok := orderKeys[o.Field][kind]
+	if !ok {
+		return sortClause{}, pg.FieldErrorf(pg.EINVALID, "orderBy", "%s cannot be ordered by %s", kindName(kind), o.Field)
+	}
+	s := sortClause{key: key, desc: o.Desc != w.Backward} // paging backward reads the order in reverse
+	c.params["limit"] = w.Limit + 1
+	if w.Cursor != nil {
+		c.params["ck"], c.params["cid"] = w.Cursor.Key, w.Cursor.ID
+	}
+	c.sig = append(c.sig, string(o.Field), map[bool]string{true: "desc", false: "asc"}[s.desc], map[bool]string{true: "cursor", false: ""}[w.Cursor != nil])
+	return s, nil
+}
+
+// tail writes the keyset condition and the order: rows after the cursor, sorted by key, id.
+func (s sortClause) tail(b *strings.Builder, cursor bool, prefix string) {
+	cmp, dir := ">", "ASC"
+	if s.desc {
+		cmp, dir = "<", "DESC"
+	}
+	b.WriteString("\nWITH " + prefix + "n, " + s.key + " AS key")
+	if cursor {
+		b.WriteString("\nWHERE key " + cmp + " $ck OR (key = $ck AND n.id " + cmp + " $cid)")
+	}
+	b.WriteString("\nORDER BY key " + dir + ", n.id " + dir)
+}
+
+// buildList puts together the list (or count) statement for a filter and window.
+func buildList(v pg.Viewer, f pg.NodeFilter, w pg.Window, count bool) (listQuery, error) {
+	label := f.Kind.Label()
+	if label == "" {
+		return listQuery{}, pg.FieldErrorf(pg.EINVALID, "kind", "unknown kind %q", f.Kind)
+	}
+	c, err := compileFilter(v, f.Kind, f)
+	if err != nil {
+		return listQuery{}, err
+	}
+	var s sortClause
+	if count {
+		c.sig = append(c.sig, "count")
+	} else if s, err = compileOrder(f.Kind, f.OrderBy, w, &c); err != nil {
+		return listQuery{}, err
+	}
+	text := cached("list|"+string(f.Kind)+"|"+strings.Join(c.sig, "|"), func() string {
+		var b strings.Builder
+		if c.lucene != "" {
+			b.WriteString("CALL db.index.fulltext.queryNodes('entity_text', $lucene) YIELD node AS n\nWITH n WHERE n:" + label + " AND n.status IN $statuses")
+		} else {
+			b.WriteString("MATCH (n:" + label + ")\nWHERE n.status IN $statuses")
+		}
+		for _, p := range c.preds {
+			b.WriteString("\n  AND " + p)
+		}
+		if count {
+			b.WriteString("\nRETURN count(n) AS total")
+			return b.String()
+		}
+		s.tail(&b, w.Cursor != nil, "")
+		b.WriteString("\nRETURN n, key LIMIT $limit")
+		return b.String()
+	})
+	return listQuery{text: text, params: c.params}, nil
+}
+
+func roleStrings(rs []pg.Role) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = string(r)
+	}
+	return out
+}
+
+// ListNodes implements pg.ContentService.
+func (s *Content) ListNodes(ctx context.Context, v pg.Viewer, f pg.NodeFilter, page pg.PageArgs) (*pg.Page[pg.Node], error) {
+	w, err := page.Validate()
+	if err != nil {
+		return nil, err
+	}
+	q, err := buildList(v, f, w, false)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.read(ctx, q.text, q.params)
+	if err != nil {
+		return nil, translate("list nodes", err)
+	}
+	return pageOf(rows, w, func(r *neo4j.Record) (pg.Node, string, error) {
+		n, err := nodeValue(r, "n")
+		if err != nil {
+			return nil, "", err
+		}
+		key, _ := r.Get("key")
+		return n, pg.Cursor{Key: key, ID: n.NodeID()}.Encode(), nil
+	})
+}
+
+// pageOf turns limit+1 rows into a page: the extra row only says there is more.
+func pageOf[T any](rows []*neo4j.Record, w pg.Window, item func(*neo4j.Record) (T, string, error)) (*pg.Page[T], error) {
+	more := len(rows) > w.Limit
+	if more {
+		rows = rows[:w.Limit]
+	}
+	p := &pg.Page[T]{Items: make([]T, 0, len(rows)), Cursors: make([]string, 0, len(rows))}
+	for _, r := range rows {
+		it, c, err := item(r)
+		if err != nil {
+			return nil, err
+		}
+		p.Items = append(p.Items, it)
+		p.Cursors = append(p.Cursors, c)
+	}
+	if w.Backward {
+		slices.Reverse(p.Items)
+		slices.Reverse(p.Cursors)
+		p.HasPreviousPage, p.HasNextPage = more, w.Cursor != nil
+	} else {
+		p.HasNextPage, p.HasPreviousPage = more, w.Cursor != nil
+	}
+	return p, nil
+}
+
+// CountNodes implements pg.ContentService.
+func (s *Content) CountNodes(ctx context.Context, v pg.Viewer, f pg.NodeFilter) (int, error) {
+	q, err := buildList(v, f, pg.Window{}, true)
+	if err != nil {
+		return 0, err
+	}
+	rows, err := s.db.read(ctx, q.text, q.params)
+	if err != nil {
+		return 0, translate("count nodes", err)
+	}
+	n, _, err := neo4j.GetRecordValue[int64](rows[0], "total")
+	return int(n), err
+}

@@ -1,0 +1,520 @@
+package neo4jstore
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	pg "github.com/unicri/partnergraph"
+)
+
+// maxPairEvents caps the events listed on one co-organisation edge; the count stays exact.
+const maxPairEvents = 100
+
+const coOrgWhere = `ra.role IN $roles AND rb.role IN $roles
+  AND e.status IN $statuses AND a.status IN $statuses AND b.status IN $statuses
+  AND ($kinds IS NULL OR e.kind IN $kinds)
+  AND ($topic IS NULL OR EXISTS { (e)-[:ABOUT]->(:Topic {id: $topic}) })
+  AND ($from IS NULL OR e.dateTo >= $from) AND ($to IS NULL OR e.dateFrom <= $to)`
+
+const (
+	// Every pair once (a.id < b.id).
+	coOrgAll = `MATCH (a:Organisation)-[ra:ORGANISED]->(e:Event)<-[rb:ORGANISED]-(b:Organisation)
+WHERE a.id < b.id AND ` + coOrgWhere + `
+WITH a, b, e`
+	// Pairs that include one organisation: start from it, then put the pair in id order.
+	coOrgOne = `MATCH (o:Organisation {id: $org})-[ra:ORGANISED]->(e:Event)<-[rb:ORGANISED]-(other:Organisation)
+WITH o AS a, other AS b, ra, rb, e
+WHERE ` + coOrgWhere + `
+WITH CASE WHEN a.id < b.id THEN a ELSE b END AS a, CASE WHEN a.id < b.id THEN b ELSE a END AS b, e`
+	coOrgPage = `
+ORDER BY e.dateFrom DESC
+WITH a, b, count(e) AS n, collect(e) AS events, min(e.startDate) AS first, max(e.startDate) AS last
+WHERE n >= $minCount
+WITH a, b, n, events, first, last, a.id + '|' + b.id AS pair
+WHERE $ck IS NULL OR n < $ck OR (n = $ck AND pair > $cid)
+RETURN a, b, n, events[..$maxEvents] AS events, first, last, pair
+ORDER BY n DESC, pair ASC LIMIT $limit`
+	coOrgCount = `
+WITH a, b, count(e) AS n WHERE n >= $minCount RETURN count(*) AS total`
+)
+
+func coOrgParams(v pg.Viewer, f pg.CoOrganisationFilter) (map[string]any, error) {
+	roles := f.Roles
+	if len(roles) == 0 {
+		roles = pg.OrganisingRoles
+	}
+	spec, _ := pg.LookupRelType(pg.RelOrganised)
+	for _, r := range roles {
+		if !contains(spec.Roles, r) {
+			return nil, pg.FieldErrorf(pg.EINVALID, "roles", "%s is not an organising role", r)
+		}
+	}
+	p := map[string]any{"statuses": v.Statuses(), "roles": roleStrings(roles), "org": f.Organisation,
+		"kinds": nil, "topic": f.Topic, "from": nil, "to": nil, "minCount": max(f.MinCount, 1)}
+	if len(f.EventKinds) > 0 {
+		p["kinds"] = f.EventKinds
+	}
+	if f.From != nil {
+		p["from"] = f.From.Start()
+	}
+	if f.To != nil {
+		p["to"] = f.To.End()
+	}
+	return p, nil
+}
+
+func contains[T comparable](s []T, v T) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// CoOrganisations implements pg.NetworkService.
+func (s *Network) CoOrganisations(ctx context.Context, v pg.Viewer, f pg.CoOrganisationFilter, page pg.PageArgs) (*pg.Page[*pg.CoOrganisation], error) {
+	w, err := page.Validate()
+	if err != nil {
+		return nil, err
+	}
+	if w.Backward {
+		return nil, pg.FieldErrorf(pg.EINVALID, "last", "co-organisations page forward only")
+	}
+	p, err := coOrgParams(v, f)
+	if err != nil {
+		return nil, err
+	}
+	p["limit"], p["maxEvents"], p["ck"], p["cid"] = w.Limit+1, maxPairEvents, nil, nil
+	if w.Cursor != nil {
+		p["ck"], p["cid"] = w.Cursor.Key, w.Cursor.ID
+	}
+	q := coOrgAll + coOrgPage
+	if f.Organisation != nil {
+		q = coOrgOne + coOrgPage
+	}
+	rows, err := s.db.read(ctx, q, p)
+	if err != nil {
+		return nil, translate("co-organisations", err)
+	}
+	return pageOf(rows, w, func(r *neo4j.Record) (*pg.CoOrganisation, string, error) {
+		a, err1 := nodeValue(r, "a")
+		b, err2 := nodeValue(r, "b")
+		n, _, err3 := neo4j.GetRecordValue[int64](r, "n")
+		pair, _, err4 := neo4j.GetRecordValue[string](r, "pair")
+		events, _, err5 := neo4j.GetRecordValue[[]any](r, "events")
+		if err := firstErr(err1, err2, err3, err4, err5); err != nil {
+			return nil, "", err
+		}
+		co := &pg.CoOrganisation{A: a.(*pg.Organisation), B: b.(*pg.Organisation), Count: int(n)}
+		co.First, co.Last = optDateValue(r, "first"), optDateValue(r, "last")
+		for _, e := range events {
+			dn, ok := e.(neo4j.Node)
+			if !ok {
+				return nil, "", fmt.Errorf("co-organisations: event is %T", e)
+			}
+			ev, err := toNode(dn)
+			if err != nil {
+				return nil, "", err
+			}
+			co.Events = append(co.Events, ev.(*pg.Event))
+		}
+		return co, pg.Cursor{Key: n, ID: pair}.Encode(), nil
+	})
+}
+
+// CountCoOrganisations implements pg.NetworkService.
+func (s *Network) CountCoOrganisations(ctx context.Context, v pg.Viewer, f pg.CoOrganisationFilter) (int, error) {
+	p, err := coOrgParams(v, f)
+	if err != nil {
+		return 0, err
+	}
+	q := coOrgAll + coOrgCount
+	if f.Organisation != nil {
+		q = coOrgOne + coOrgCount
+	}
+	rows, err := s.db.read(ctx, q, p)
+	if err != nil {
+		return 0, translate("count co-organisations", err)
+	}
+	n, _, err := neo4j.GetRecordValue[int64](rows[0], "total")
+	return int(n), err
+}
+
+func optDateValue(r *neo4j.Record, key string) *pg.Date {
+	s, isNil, err := neo4j.GetRecordValue[string](r, key)
+	if isNil || err != nil {
+		return nil
+	}
+	d := pg.Date(s)
+	return &d
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// CoOrganisedEvents implements pg.NetworkService. An organisation counts as organiser when it
+// or one of its units had an organising role.
+func (s *Network) CoOrganisedEvents(ctx context.Context, v pg.Viewer, orgs []string, f pg.NodeFilter, page pg.PageArgs) (*pg.Page[pg.Node], error) {
+	if len(orgs) < 2 || len(orgs) > 10 {
+		return nil, pg.FieldErrorf(pg.EINVALID, "organisations", "give between 2 and 10 organisations")
+	}
+	w, err := page.Validate()
+	if err != nil {
+		return nil, err
+	}
+	c, err := compileFilter(v, pg.KindEvent, f)
+	if err != nil {
+		return nil, err
+	}
+	if c.lucene != "" {
+		return nil, pg.FieldErrorf(pg.EINVALID, "text", "text filters apply to top-level lists; use search")
+	}
+	so, err := compileOrder(pg.KindEvent, f.OrderBy, w, &c)
+	if err != nil {
+		return nil, err
+	}
+	c.params["orgs"] = orgs
+	text := cached("coevents|"+strings.Join(c.sig, "|"), func() string {
+		var b strings.Builder
+		b.WriteString(`MATCH (:Organisation {id: $orgs[0]})<-[:PART_OF*0..2]-(:Organisation)-[r0:ORGANISED]->(n:Event)
+WHERE r0.role IN $organising AND n.status IN $statuses
+WITH DISTINCT n
+WHERE all(oid IN $orgs[1..] WHERE EXISTS {
+  (n)<-[r:ORGANISED]-(:Organisation)-[:PART_OF*0..2]->(:Organisation {id: oid}) WHERE r.role IN $organising })`)
+		for _, p := range c.preds {
+			b.WriteString("\n  AND " + p)
+		}
+		so.tail(&b, w.Cursor != nil, "")
+		b.WriteString("\nRETURN n, key LIMIT $limit")
+		return b.String()
+	})
+	rows, err := s.db.read(ctx, text, c.params)
+	if err != nil {
+		return nil, translate("co-organised events", err)
+	}
+	if len(rows) == 0 {
+		if err := s.mustExist(ctx, pg.KindOrganisation, orgs, "organisations"); err != nil {
+			return nil, err
+		}
+	}
+	return pageOf(rows, w, func(r *neo4j.Record) (pg.Node, string, error) {
+		n, err := nodeValue(r, "n")
+		if err != nil {
+			return nil, "", err
+		}
+		key, _ := r.Get("key")
+		return n, pg.Cursor{Key: key, ID: n.NodeID()}.Encode(), nil
+	})
+}
+
+var qExisting = perKind(`MATCH (n:LABEL) WHERE n.id IN $ids RETURN collect(n.id) AS ids`)
+
+// mustExist returns ENOTFOUND naming the first id that is not an entity of the kind.
+func (s *Network) mustExist(ctx context.Context, kind pg.Kind, ids []string, field string) error {
+	rows, err := s.db.read(ctx, qExisting[kind], map[string]any{"ids": ids})
+	if err != nil {
+		return translate("exists", err)
+	}
+	found, _, _ := neo4j.GetRecordValue[[]any](rows[0], "ids")
+	for _, id := range ids {
+		if !contains(found, any(id)) {
+			return pg.FieldErrorf(pg.ENOTFOUND, field, "no %s with id %q", strings.ToLower(string(kind)), id)
+		}
+	}
+	return nil
+}
+
+// Collaborators implements pg.NetworkService. Partners share an event when both organised or
+// attended it, a publication when both published it, a programme when both run it.
+func (s *Network) Collaborators(ctx context.Context, v pg.Viewer, org string, page pg.PageArgs) (*pg.Page[*pg.Collaborator], error) {
+	w, err := page.Validate()
+	if err != nil {
+		return nil, err
+	}
+	if w.Backward {
+		return nil, pg.FieldErrorf(pg.EINVALID, "last", "collaborators page forward only")
+	}
+	const q = `MATCH (o:Organisation {id: $org})
+CALL (o) {
+  MATCH (o)-[:ORGANISED|ATTENDED]->(x:Event)<-[:ORGANISED|ATTENDED]-(c:Organisation) RETURN c, x
+  UNION
+  MATCH (o)-[:PUBLISHED]->(x:Publication)<-[:PUBLISHED]-(c:Organisation) RETURN c, x
+  UNION
+  MATCH (o)-[:RUNS]->(x:Programme)<-[:RUNS]-(c:Organisation) RETURN c, x
+}
+WITH c, x WHERE c <> o AND c.status IN $statuses AND x.status IN $statuses
+WITH c, x ORDER BY x.dateFrom DESC
+WITH c, collect(DISTINCT x) AS xs
+WITH c, xs, size(xs) AS score
+WHERE $ck IS NULL OR score < $ck OR (score = $ck AND c.id > $cid)
+RETURN c, score, [x IN xs WHERE x:Event] AS events, [x IN xs WHERE x:Publication] AS publications,
+       [x IN xs WHERE x:Programme] AS programmes
+ORDER BY score DESC, c.id ASC LIMIT $limit`
+	p := map[string]any{"org": org, "statuses": v.Statuses(), "limit": w.Limit + 1, "ck": nil, "cid": nil}
+	if w.Cursor != nil {
+		p["ck"], p["cid"] = w.Cursor.Key, w.Cursor.ID
+	}
+	rows, err := s.db.read(ctx, q, p)
+	if err != nil {
+		return nil, translate("collaborators", err)
+	}
+	if len(rows) == 0 {
+		if err := s.mustExist(ctx, pg.KindOrganisation, []string{org}, "id"); err != nil {
+			return nil, err
+		}
+	}
+	return pageOf(rows, w, func(r *neo4j.Record) (*pg.Collaborator, string, error) {
+		c, err := nodeValue(r, "c")
+		if err != nil {
+			return nil, "", err
+		}
+		score, _, _ := neo4j.GetRecordValue[int64](r, "score")
+		col := &pg.Collaborator{Organisation: c.(*pg.Organisation), Score: int(score)}
+		for _, col2 := range []string{"events", "publications", "programmes"} {
+			items, _, err := neo4j.GetRecordValue[[]any](r, col2)
+			if err != nil {
+				return nil, "", err
+			}
+			for _, it := range items {
+				dn, ok := it.(neo4j.Node)
+				if !ok {
+					return nil, "", fmt.Errorf("collaborators: item is %T", it)
+				}
+				n, err := toNode(dn)
+				if err != nil {
+					return nil, "", err
+				}
+				switch x := n.(type) {
+				case *pg.Event:
+					col.SharedEvents = append(col.SharedEvents, x)
+				case *pg.Publication:
+					col.SharedPublications = append(col.SharedPublications, x)
+				case *pg.Programme:
+					col.SharedProgrammes = append(col.SharedProgrammes, x)
+				}
+			}
+		}
+		return col, pg.Cursor{Key: score, ID: c.NodeID()}.Encode(), nil
+	})
+}
+
+// MaxHops bounds connection searches; paths through topics and places are not followed, since
+// "both are about AI" says nothing about how two partners are connected.
+const MaxHops = 8
+
+var qConnection = func() map[int]string {
+	out := map[int]string{}
+	for h := 1; h <= MaxHops; h++ {
+		out[h] = fmt.Sprintf(`MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
+WHERE a.status IN $statuses AND b.status IN $statuses
+MATCH p = allShortestPaths((a)-[*..%d]-(b))
+WHERE all(x IN nodes(p)[1..-1] WHERE x.status IN $statuses AND NOT x:Topic AND NOT x:Place)
+RETURN nodes(p) AS nodes, relationships(p) AS rels
+LIMIT $limit`, h)
+	}
+	return out
+}()
+
+// Connection implements pg.NetworkService.
+func (s *Network) Connection(ctx context.Context, v pg.Viewer, from, to string, maxHops, limit int) ([]pg.Path, error) {
+	if maxHops < 1 || maxHops > MaxHops {
+		return nil, pg.FieldErrorf(pg.EINVALID, "maxHops", "maxHops must be between 1 and %d", MaxHops)
+	}
+	if limit < 1 || limit > 20 {
+		return nil, pg.FieldErrorf(pg.EINVALID, "limit", "limit must be between 1 and 20")
+	}
+	if from == to {
+		return nil, pg.FieldErrorf(pg.EINVALID, "to", "from and to are the same entity")
+	}
+	rows, err := s.db.read(ctx, qConnection[maxHops], map[string]any{"from": from, "to": to, "statuses": v.Statuses(), "limit": limit})
+	if err != nil {
+		return nil, translate("connection", err)
+	}
+	if len(rows) == 0 {
+		if err := s.mustExistAny(ctx, v, from, "from"); err != nil {
+			return nil, err
+		}
+		if err := s.mustExistAny(ctx, v, to, "to"); err != nil {
+			return nil, err
+		}
+	}
+	var paths []pg.Path
+	for _, r := range rows {
+		ns, _, err1 := neo4j.GetRecordValue[[]any](r, "nodes")
+		rs, _, err2 := neo4j.GetRecordValue[[]any](r, "rels")
+		if err := firstErr(err1, err2); err != nil {
+			return nil, err
+		}
+		var path pg.Path
+		byElement := map[string]pg.Node{}
+		for _, x := range ns {
+			dn, ok := x.(neo4j.Node)
+			if !ok {
+				return nil, fmt.Errorf("connection: node is %T", x)
+			}
+			n, err := toNode(dn)
+			if err != nil {
+				return nil, err
+			}
+			path.Nodes = append(path.Nodes, n)
+			byElement[dn.ElementId] = n
+		}
+		for i, x := range rs {
+			dr, ok := x.(neo4j.Relationship)
+			if !ok {
+				return nil, fmt.Errorf("connection: relationship is %T", x)
+			}
+			start, end := byElement[dr.StartElementId], byElement[dr.EndElementId]
+			if start == nil || end == nil {
+				return nil, fmt.Errorf("connection: relationship ends not on path")
+			}
+			path.Steps = append(path.Steps, pg.Step{From: path.Nodes[i], To: path.Nodes[i+1],
+				Relation: relationValue(dr, start.NodeID(), end.NodeID())})
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
+
+// mustExistAny returns ENOTFOUND when no visible entity has the id.
+func (s *Network) mustExistAny(ctx context.Context, v pg.Viewer, id, field string) error {
+	const q = `MATCH (n:Entity {id: $id}) WHERE n.status IN $statuses RETURN count(n) AS n`
+	rows, err := s.db.read(ctx, q, map[string]any{"id": id, "statuses": v.Statuses()})
+	if err != nil {
+		return translate("exists", err)
+	}
+	if n, _, _ := neo4j.GetRecordValue[int64](rows[0], "n"); n == 0 {
+		return pg.FieldErrorf(pg.ENOTFOUND, field, "no entity with id %q", id)
+	}
+	return nil
+}
+
+// Network limits.
+const (
+	MaxNetworkDepth = 3
+	MaxNetworkNodes = 1000
+)
+
+// Network implements pg.NetworkService. It walks out from the centre one level per round trip,
+// keeping at each level the neighbours most strongly tied to what was already reached, then
+// reads every relationship among the chosen nodes in one more round trip.
+func (s *Network) Network(ctx context.Context, v pg.Viewer, center string, depth int, kinds []pg.Kind, limit int) (*pg.Network, error) {
+	if depth < 1 || depth > MaxNetworkDepth {
+		return nil, pg.FieldErrorf(pg.EINVALID, "depth", "depth must be between 1 and %d", MaxNetworkDepth)
+	}
+	if limit < 1 || limit > MaxNetworkNodes {
+		return nil, pg.FieldErrorf(pg.EINVALID, "limit", "limit must be between 1 and %d", MaxNetworkNodes)
+	}
+	var labels []string
+	for _, k := range kinds {
+		labels = append(labels, k.Label())
+	}
+	const qCenter = `MATCH (n:Entity {id: $id}) WHERE n.status IN $statuses RETURN n`
+	rows, err := s.db.read(ctx, qCenter, map[string]any{"id": center, "statuses": v.Statuses()})
+	if err != nil {
+		return nil, translate("network", err)
+	}
+	if len(rows) == 0 {
+		return nil, pg.FieldErrorf(pg.ENOTFOUND, "center", "no entity with id %q", center)
+	}
+	c, err := nodeValue(rows[0], "n")
+	if err != nil {
+		return nil, err
+	}
+	net := &pg.Network{Nodes: []pg.NetworkNode{{Node: c, Depth: 0}}}
+	seen := map[string]bool{center: true}
+	frontier := []string{center}
+	const qLevel = `UNWIND $frontier AS fid
+MATCH (:Entity {id: fid})-[]-(n:Entity)
+WHERE n.status IN $statuses AND ($labels IS NULL OR any(l IN labels(n) WHERE l IN $labels))
+WITH n, count(*) AS ties
+ORDER BY ties DESC, n.id
+RETURN n LIMIT $cap`
+	for d := 1; d <= depth && len(frontier) > 0 && len(net.Nodes) < limit; d++ {
+		remaining := limit - len(net.Nodes)
+		p := map[string]any{"frontier": frontier, "statuses": v.Statuses(), "labels": nil, "cap": remaining + len(seen)}
+		if len(labels) > 0 {
+			p["labels"] = labels
+		}
+		rows, err := s.db.read(ctx, qLevel, p)
+		if err != nil {
+			return nil, translate("network", err)
+		}
+		frontier = nil
+		for _, r := range rows {
+			n, err := nodeValue(r, "n")
+			if err != nil {
+				return nil, err
+			}
+			if seen[n.NodeID()] {
+				continue
+			}
+			if len(net.Nodes) >= limit {
+				net.Truncated = true
+				break
+			}
+			seen[n.NodeID()] = true
+			net.Nodes = append(net.Nodes, pg.NetworkNode{Node: n, Depth: d})
+			frontier = append(frontier, n.NodeID())
+		}
+		if len(rows) == p["cap"].(int) {
+			net.Truncated = true
+		}
+	}
+	ids := make([]string, 0, len(net.Nodes))
+	for _, n := range net.Nodes {
+		ids = append(ids, n.Node.NodeID())
+	}
+	const qEdges = `UNWIND $ids AS id
+MATCH (a:Entity {id: id})-[r]->(b:Entity)
+WHERE b.id IN $ids
+RETURN a.id AS a, b.id AS b, type(r) AS type, r.role AS role`
+	rows, err = s.db.read(ctx, qEdges, map[string]any{"ids": ids})
+	if err != nil {
+		return nil, translate("network", err)
+	}
+	byPair := map[[2]string]*pg.NetworkEdge{}
+	for _, r := range rows {
+		a, _, _ := neo4j.GetRecordValue[string](r, "a")
+		b, _, _ := neo4j.GetRecordValue[string](r, "b")
+		t, _, _ := neo4j.GetRecordValue[string](r, "type")
+		role, _, _ := neo4j.GetRecordValue[string](r, "role")
+		key := [2]string{a, b}
+		if b < a {
+			key = [2]string{b, a}
+		}
+		e := byPair[key]
+		if e == nil {
+			e = &pg.NetworkEdge{Source: key[0], Target: key[1]}
+			byPair[key] = e
+		}
+		e.Weight++
+		if !contains(e.Types, pg.RelType(t)) {
+			e.Types = append(e.Types, pg.RelType(t))
+		}
+		if role != "" && !contains(e.Roles, pg.Role(role)) {
+			e.Roles = append(e.Roles, pg.Role(role))
+		}
+	}
+	for _, e := range byPair {
+		net.Edges = append(net.Edges, *e)
+	}
+	sort.Slice(net.Edges, func(i, j int) bool {
+		if net.Edges[i].Source != net.Edges[j].Source {
+			return net.Edges[i].Source < net.Edges[j].Source
+		}
+		return net.Edges[i].Target < net.Edges[j].Target
+	})
+	return net, nil
+}
