@@ -3,19 +3,20 @@ package partnergraph
 // NodeFilter narrows a list of entities of one kind. Unset fields do not filter. How a filter
 // applies depends on the kind; see the GraphQL schema's documentation of each filter input.
 type NodeFilter struct {
-	Kind         Kind
-	SubKinds     []string // organisation, event, publication or place kinds
-	Status       *Status  // only for viewers who see drafts
-	Topic        *string  // topic id
-	Place        *string  // place id; a country includes its cities
-	Country      *string  // ISO 3166-1 alpha-2 code
-	Organisation *string  // organisation id taking part (with one of Roles, if given)
-	Roles        []Role
-	Programme    *string // programme id
-	From         *Date
-	To           *Date
-	Text         *string // words in titles, names, summaries and bodies
-	OrderBy      Order
+	Kind          Kind
+	SubKinds      []string // organisation, event, publication or place kinds
+	Status        *Status  // only for viewers who see drafts
+	Topic         *string  // topic id
+	Place         *string  // place id; a country includes its cities
+	Country       *string  // ISO 3166-1 alpha-2 code
+	Organisation  *string  // organisation id taking part (with one of Roles, if given)
+	Organisations []string // organisation ids that all took part (events, publications, programmes)
+	Roles         []Role
+	Programme     *string // programme id
+	From          *Date
+	To            *Date
+	Text          *string // words in titles, names, summaries and bodies
+	OrderBy       Order
 }
 
 // OrderField names a sort key.

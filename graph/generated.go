@@ -3101,6 +3101,8 @@ input NodeFilter {
   "ISO 3166-1 alpha-2 code, e.g. SG."
   country: String
   organisation: ID
+  "Every one of these organisations (or a unit of it) took part: events, publications, programmes."
+  organisations: [ID!]
   "Roles the organisation had (with organisation)."
   roles: [Role!]
   programme: ID
@@ -17187,7 +17189,7 @@ func (ec *executionContext) unmarshalInputNodeFilter(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kinds", "status", "topic", "place", "country", "organisation", "roles", "programme", "from", "to", "text"}
+	fieldsInOrder := [...]string{"kinds", "status", "topic", "place", "country", "organisation", "organisations", "roles", "programme", "from", "to", "text"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17236,6 +17238,13 @@ func (ec *executionContext) unmarshalInputNodeFilter(ctx context.Context, obj an
 				return it, err
 			}
 			it.Organisation = data
+		case "organisations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisations"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organisations = data
 		case "roles":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roles"))
 			data, err := ec.unmarshalORole2ᚕgithubᚗcomᚋunicriᚋpartnergraphᚐRoleᚄ(ctx, v)
@@ -23081,6 +23090,41 @@ func (ec *executionContext) marshalOEventKind2ᚖgithubᚗcomᚋunicriᚋpartner
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {

@@ -51,6 +51,12 @@ var filterFragments = map[string]map[pg.Kind]string{
 		pg.KindPerson:       `EXISTS { (n)-[:AFFILIATED_WITH]->(:Organisation)-[:PART_OF*0..2]->(:Organisation {id: $organisation}) }`,
 		pg.KindOrganisation: `EXISTS { (n)-[:PART_OF*1..2]->(:Organisation {id: $organisation}) }`,
 	},
+	// Every listed organisation (or one of its units) took part, in any role.
+	"organisations": {
+		pg.KindEvent:       `all(oid IN $organisations WHERE EXISTS { (n)<-[:ORGANISED|ATTENDED]-(:Organisation)-[:PART_OF*0..2]->(:Organisation {id: oid}) })`,
+		pg.KindPublication: `all(oid IN $organisations WHERE EXISTS { (n)<-[:PUBLISHED]-(:Organisation)-[:PART_OF*0..2]->(:Organisation {id: oid}) })`,
+		pg.KindProgramme:   `all(oid IN $organisations WHERE EXISTS { (n)<-[:RUNS]-(:Organisation)-[:PART_OF*0..2]->(:Organisation {id: oid}) })`,
+	},
 	"programme": {
 		pg.KindEvent:        `EXISTS { (n)-[:IN_PROGRAMME]->(:Programme {id: $programme}) }`,
 		pg.KindPublication:  `EXISTS { (n)-[:IN_PROGRAMME]->(:Programme {id: $programme}) }`,
@@ -116,7 +122,7 @@ func DefaultOrder(kind pg.Kind) pg.Order {
 	return pg.Order{Field: pg.OrderName}
 }
 
-var filterOrder = []string{"subKinds", "status", "topic", "place", "country", "organisation", "programme", "from", "to"}
+var filterOrder = []string{"subKinds", "status", "topic", "place", "country", "organisation", "organisations", "programme", "from", "to"}
 
 // listQuery is a compiled list statement and its parameters.
 type listQuery struct {
@@ -150,12 +156,13 @@ func compileFilter(v pg.Viewer, kind pg.Kind, f pg.NodeFilter) (filterClause, er
 	c := filterClause{params: map[string]any{
 		"statuses": v.Statuses(), "organising": roleStrings(pg.OrganisingRoles),
 		"subKinds": f.SubKinds, "status": nil, "topic": f.Topic, "place": f.Place, "country": f.Country,
-		"organisation": f.Organisation, "programme": f.Programme, "roles": nil, "from": nil, "to": nil,
+		"organisation": f.Organisation, "organisations": f.Organisations, "programme": f.Programme, "roles": nil, "from": nil, "to": nil,
 	}}
 	set := map[string]bool{
 		"subKinds": len(f.SubKinds) > 0, "topic": f.Topic != nil, "place": f.Place != nil,
 		"country": f.Country != nil, "organisation": f.Organisation != nil, "programme": f.Programme != nil,
-		"from": f.From != nil, "to": f.To != nil, "status": f.Status != nil,
+		"organisations": len(f.Organisations) > 0,
+		"from":          f.From != nil, "to": f.To != nil, "status": f.Status != nil,
 	}
 	if f.Status != nil {
 		if !v.Drafts && *f.Status != pg.StatusPublished {

@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"reflect"
 
 	pg "github.com/unicri/partnergraph"
 	"github.com/unicri/partnergraph/graph/model"
@@ -20,6 +21,7 @@ func nodeFilter(kind pg.Kind, f *model.NodeFilter, o *model.OrderBy) pg.NodeFilt
 	if f != nil {
 		nf.SubKinds, nf.Status, nf.Topic, nf.Place = f.Kinds, f.Status, f.Topic, f.Place
 		nf.Country, nf.Organisation, nf.Roles, nf.Programme = f.Country, f.Organisation, f.Roles, f.Programme
+		nf.Organisations = f.Organisations
 		nf.From, nf.To, nf.Text = f.From, f.To, f.Text
 	}
 	if o != nil {
@@ -240,9 +242,34 @@ func (r *Resolver) byIDOrSlug(ctx context.Context, kind pg.Kind, id, slug *strin
 	return n, err
 }
 
-// nodeInput turns a GraphQL create/update input map into a domain input.
+// nodeInput turns a GraphQL create/update input map into a domain input. gqlgen has already
+// coerced each value to a typed pointer (nil for an explicit null); the domain takes plain
+// strings and integers.
 func nodeInput(kind pg.Kind, m map[string]any) pg.NodeInput {
-	return pg.NodeInput{Kind: kind, Fields: m}
+	fields := make(map[string]any, len(m))
+	for k, v := range m {
+		fields[k] = plain(v)
+	}
+	return pg.NodeInput{Kind: kind, Fields: fields}
+}
+
+func plain(v any) any {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return nil
+		}
+		rv = rv.Elem()
+	}
+	switch rv.Kind() {
+	case reflect.String:
+		return rv.String()
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		return rv.Int()
+	case reflect.Invalid:
+		return nil
+	}
+	return rv.Interface()
 }
 
 func relationInput(in model.RelationInput) pg.Relation {

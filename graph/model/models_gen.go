@@ -95,6 +95,8 @@ type NodeFilter struct {
 	// ISO 3166-1 alpha-2 code, e.g. SG.
 	Country      *string `json:"country,omitempty"`
 	Organisation *string `json:"organisation,omitempty"`
+	// Every one of these organisations (or a unit of it) took part: events, publications, programmes.
+	Organisations []string `json:"organisations,omitempty"`
 	// Roles the organisation had (with organisation).
 	Roles     []partnergraph.Role `json:"roles,omitempty"`
 	Programme *string             `json:"programme,omitempty"`

@@ -1,0 +1,77 @@
+# partnergraph: two commands set everything up on a fresh machine.
+#   make run    the API on http://127.0.0.1:8080/graphql (playground at /), seed data loaded
+#   make test   gofmt, vet, generated-code check, and every test against a real Neo4j
+#
+# Without NEO4J_URI both start the repo's own Neo4j 5 (scripts/neo4j, from Maven Central).
+# make run uses .data/neo4j on port 7687; make test a separate instance (.data/neo4j-test,
+# port 7697) whose data the tests delete. With NEO4J_URI set, nothing is started: make run
+# uses that database, and make test uses NEO4J_TEST_URI (default: NEO4J_URI — its content
+# is deleted by the tests, so point it at a throwaway database).
+
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/partnergraph
+
+NEO4J_USER ?= neo4j
+NEO4J_PASSWORD ?= partnergraph
+export NEO4J_USER NEO4J_PASSWORD
+
+TEST_PORT ?= 7697
+TEST_DATA_DIR ?= .data/neo4j-test
+NEO4J_TEST_URI ?= $(if $(NEO4J_URI),$(NEO4J_URI),bolt://127.0.0.1:$(TEST_PORT))
+export NEO4J_TEST_URI
+export NEO4J_TEST_USER ?= $(NEO4J_USER)
+export NEO4J_TEST_PASSWORD ?= $(NEO4J_PASSWORD)
+
+# Development defaults for make run; override them in the environment.
+EDITOR_API_KEYS ?= dev=dev-editor-key
+ANALYST_API_KEYS ?= dev-analyst=dev-analyst-key
+CORS_ALLOWED_ORIGINS ?= http://127.0.0.1:8080,http://localhost:8080
+export EDITOR_API_KEYS ANALYST_API_KEYS CORS_ALLOWED_ORIGINS
+
+.PHONY: run test build generate check-generate lint neo4j-start neo4j-stop neo4j-status \
+        neo4j-test-start neo4j-test-stop clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/partnergraph
+
+run: build neo4j-start
+	SEED_IF_EMPTY=true ./$(BIN) serve
+
+neo4j-start:
+	@scripts/neo4j start
+
+neo4j-stop:
+	@scripts/neo4j stop
+
+neo4j-status:
+	@scripts/neo4j status
+
+neo4j-test-start:
+	@NEO4J_PORT=$(TEST_PORT) NEO4J_DATA_DIR=$(TEST_DATA_DIR) scripts/neo4j start
+
+neo4j-test-stop:
+	@NEO4J_PORT=$(TEST_PORT) NEO4J_DATA_DIR=$(TEST_DATA_DIR) scripts/neo4j stop
+
+generate:
+	$(GO) generate ./...
+
+# Generated code must be reproducible: regenerate and fail on any difference.
+check-generate:
+	$(GO) generate ./...
+	@git diff --exit-code -- graph resolvers gqlgen.yml go.mod go.sum || \
+	  { echo "go generate ./... changed files: run it and commit the result" >&2; exit 1; }
+	@test -z "$$(git status --porcelain --untracked-files=all -- graph resolvers)" || \
+	  { echo "go generate ./... created files: run it and commit the result" >&2; git status --porcelain -- graph resolvers >&2; exit 1; }
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted" >&2; exit 1; fi
+	$(GO) vet ./...
+
+# Packages share one Neo4j database, so they run one at a time (-p 1).
+test: lint check-generate neo4j-test-start
+	$(GO) test -race -p 1 -count=1 ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,289 @@
+// Command partnergraph serves the partnergraph GraphQL API and manages its database.
+//
+//	partnergraph serve     serve the API (migrates at start, retries until Neo4j answers)
+//	partnergraph migrate   apply the schema migrations and exit
+//	partnergraph seed      import a dataset file (default: the built-in centre dataset)
+//
+// Wiring: config -> driver -> store -> resolvers -> HTTP. Only this package reads
+// configuration and imports rs/cors.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/rs/cors"
+
+	pg "github.com/unicri/partnergraph"
+	"github.com/unicri/partnergraph/neo4jstore"
+	"github.com/unicri/partnergraph/seed"
+	"github.com/unicri/partnergraph/server"
+)
+
+const usage = `usage: partnergraph <command> [flags]
+
+commands:
+  serve     serve the GraphQL API on HTTP_ADDR (migrates first; see -h for flags)
+  migrate   apply the Neo4j schema migrations and exit
+  seed      import a dataset file: partnergraph seed [--reset] [file.yaml] (default: built-in centre dataset)
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
+	case "serve":
+		err = runServe(ctx, args)
+	case "migrate":
+		err = runMigrate(ctx, args)
+	case "seed":
+		err = runSeed(ctx, args)
+	case "-h", "--help", "help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "unknown command %q\n\n%s", cmd, usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "partnergraph:", err)
+		os.Exit(1)
+	}
+}
+
+func newLogger(c Config) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	format := c.LogFormat
+	if format == "auto" {
+		format = "json"
+		if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			format = "text"
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+}
+
+func openStore(c Config) (*neo4jstore.DB, error) {
+	return neo4jstore.Open(neo4jstore.Config{URI: c.Neo4jURI, User: c.Neo4jUser, Password: c.Neo4jPassword, Database: c.Neo4jDatabase})
+}
+
+// health tracks whether the database is migrated and answers the readiness probe.
+type health struct {
+	db       *neo4jstore.DB
+	migrated atomic.Bool
+}
+
+func (h *health) Migrated() bool { return h.migrated.Load() }
+
+func (h *health) Ready(ctx context.Context) error {
+	if !h.migrated.Load() {
+		return pg.Errorf(pg.EUNAVAILABLE, "the database has not been reached and migrated yet")
+	}
+	return h.db.Ping(ctx)
+}
+
+// prepare waits for Neo4j with backoff, migrates, and seeds an empty database if asked. The
+// server serves meanwhile: GraphQL answers SERVICE_UNAVAILABLE and /readyz 503 until it is done.
+func (h *health) prepare(ctx context.Context, log *slog.Logger, seedIfEmpty bool) {
+	backoff := 250 * time.Millisecond
+	for {
+		err := h.db.Ping(ctx)
+		if err == nil {
+			err = migrateAndSeed(ctx, log, h.db, seedIfEmpty)
+		}
+		if err == nil {
+			h.migrated.Store(true)
+			log.Info("database ready")
+			return
+		}
+		log.Warn("database not ready; retrying", "err", pg.ErrorMessage(err), "detail", err, "retry_in", backoff.String())
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 5*time.Second)
+	}
+}
+
+func migrateAndSeed(ctx context.Context, log *slog.Logger, db *neo4jstore.DB, seedIfEmpty bool) error {
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		log.Info("migrations applied", "migrations", applied)
+	}
+	if !seedIfEmpty {
+		return nil
+	}
+	n, err := db.CountEntities(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	d, err := seed.Load(bytes.NewReader(seed.Centre()))
+	if err != nil {
+		return err
+	}
+	res, err := seed.Import(ctx, db.Importer(), d, 5000)
+	if err != nil {
+		return err
+	}
+	log.Info("seeded the empty database with the centre dataset", "nodes", res.NodesCreated, "relations", res.RelationsCreated)
+	return nil
+}
+
+func runServe(ctx context.Context, args []string) error {
+	c, _, err := parseConfig("serve", args)
+	if err != nil {
+		return err
+	}
+	log := newLogger(c)
+	log.Info("starting partnergraph", c.masked()...)
+	keys, err := c.apiKeys()
+	if err != nil {
+		return err
+	}
+	db, err := openStore(c)
+	if err != nil {
+		return err
+	}
+	h := &health{db: db}
+	prepCtx, cancelPrep := context.WithCancel(ctx)
+	defer cancelPrep()
+	go h.prepare(prepCtx, log, c.SeedIfEmpty)
+
+	api := server.New(server.Options{
+		Logger: log, Health: h, APIKeys: keys, MaxBodyBytes: c.MaxBodyBytes,
+		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats()},
+	})
+	handler := cors.New(cors.Options{
+		AllowedOrigins: c.CORSOrigins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders: []string{"Authorization", "Content-Type", "X-Request-Id"},
+		ExposedHeaders: []string{"X-Request-Id"},
+		MaxAge:         600,
+	}).Handler(api)
+	srv := &http.Server{Addr: c.HTTPAddr, Handler: handler, ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("serving", "url", "http://"+c.HTTPAddr+"/graphql", "playground", "http://"+c.HTTPAddr+"/")
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining in-flight requests", "timeout", c.ShutdownTimeout.String())
+	cancelPrep()
+	shutCtx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(shutCtx)
+	if cerr := db.Close(shutCtx); cerr != nil && err == nil {
+		err = cerr
+	}
+	if err == nil || errors.Is(err, http.ErrServerClosed) {
+		log.Info("stopped")
+		return nil
+	}
+	return err
+}
+
+func runMigrate(ctx context.Context, args []string) error {
+	c, _, err := parseConfig("migrate", args)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(c)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = db.Close(context.Background()) }()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Println("schema is up to date")
+	}
+	for _, m := range applied {
+		fmt.Println("applied", m)
+	}
+	return nil
+}
+
+func runSeed(ctx context.Context, args []string) error {
+	var reset bool
+	var batch int
+	// Flags may come before or after the file name.
+	var flags, files []string
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") {
+			flags = append(flags, a)
+		} else {
+			files = append(files, a)
+		}
+	}
+	c, _, err := parseConfig("seed", flags, func(fs *flag.FlagSet) {
+		fs.BoolVar(&reset, "reset", false, "delete all content before importing")
+		fs.IntVar(&batch, "batch", 5000, "rows per import transaction")
+	})
+	if err != nil {
+		return err
+	}
+	data := seed.Centre()
+	if len(files) > 1 {
+		return fmt.Errorf("seed takes one dataset file")
+	} else if len(files) == 1 {
+		if data, err = os.ReadFile(files[0]); err != nil {
+			return err
+		}
+	}
+	d, err := seed.Load(bytes.NewReader(data))
+	if err != nil {
+		return err
+	}
+	db, err := openStore(c)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = db.Close(context.Background()) }()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	if reset {
+		if err := db.Reset(ctx); err != nil {
+			return err
+		}
+	}
+	start := time.Now()
+	res, err := seed.Import(ctx, db.Importer(), d, batch)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("imported %d entities (%d new) and %d relations (%d new) in %s\n",
+		res.Nodes, res.NodesCreated, res.Relations, res.RelationsCreated, time.Since(start).Round(time.Millisecond))
+	return nil
+}

@@ -1,0 +1,208 @@
+// Package server is the HTTP face of partnergraph: the GraphQL endpoint, the GraphiQL
+// playground, health and readiness probes, and the per-request middleware (request ids, access
+// logs, callers from API keys, dataloaders). It receives plain values from cmd and never reads
+// configuration or imports the Neo4j driver.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	pg "github.com/unicri/partnergraph"
+	"github.com/unicri/partnergraph/graph"
+	"github.com/unicri/partnergraph/loader"
+	"github.com/unicri/partnergraph/resolvers"
+)
+
+// Services are the domain services the API serves.
+type Services struct {
+	Content pg.ContentService
+	Network pg.NetworkService
+	Search  pg.SearchService
+	Stats   pg.StatsService
+}
+
+// Health tells the probes and the GraphQL gate whether the database can serve.
+type Health interface {
+	// Ready returns nil when the database answers and is migrated, or the reason it is not.
+	Ready(ctx context.Context) error
+	// Migrated reports whether migrations have been applied since the process started.
+	Migrated() bool
+}
+
+// APIKey is a credential: a name for logs, the SHA-256 of the secret, and its access.
+type APIKey struct {
+	Name   string
+	SHA256 [32]byte
+	Access pg.Access
+}
+
+// Options configure the handler.
+type Options struct {
+	Logger   *slog.Logger
+	Services Services
+	Health   Health
+	APIKeys  []APIKey
+	// MaxBodyBytes caps request bodies (default 1 MiB).
+	MaxBodyBytes int64
+}
+
+// New returns the HTTP handler of the API.
+func New(o Options) http.Handler {
+	if o.MaxBodyBytes == 0 {
+		o.MaxBodyBytes = 1 << 20
+	}
+	mux := http.NewServeMux()
+	gql := newGraphQL(o)
+	mux.Handle("/graphql", gql)
+	mux.Handle("GET /{$}", graphiql())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "application/json")
+		if err := o.Health.Ready(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`{"status":"unavailable","reason":` + quote(pg.ErrorMessage(err)) + "}\n"))
+			return
+		}
+		_, _ = w.Write([]byte(`{"status":"ready"}` + "\n"))
+	})
+	return requestID(accessLog(o.Logger, mux))
+}
+
+func quote(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+	return `"` + r.Replace(s) + `"`
+}
+
+// newGraphQL builds the gqlgen server: JSON POST and GET (queries only) transports, errors
+// mapped by the presenter, and the middleware that puts the caller and loaders in the context.
+func newGraphQL(o Options) http.Handler {
+	cfg := graph.Config{Resolvers: &resolvers.Resolver{
+		ContentService: o.Services.Content, NetworkService: o.Services.Network,
+		SearchService: o.Services.Search, StatsService: o.Services.Stats,
+	}}
+	cfg.Directives.HasRole = resolvers.HasRole
+	srv := handler.New(graph.NewExecutableSchema(cfg))
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.SetErrorPresenter(resolvers.ErrorPresenter(o.Logger, RequestIDFrom))
+	srv.SetRecoverFunc(resolvers.Recover(o.Logger))
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if !o.Health.Migrated() {
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
+				Message:    "the database is not ready yet; try again shortly",
+				Extensions: map[string]any{"code": "SERVICE_UNAVAILABLE"},
+			}}})
+		}
+		return next(ctx)
+	})
+	keys := o.APIKeys
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, o.MaxBodyBytes)
+		caller, ok := authenticate(r, keys)
+		if !ok {
+			writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "the API key or token is not valid")
+			return
+		}
+		ctx := pg.NewContextWithCaller(r.Context(), caller)
+		ctx = loader.NewContext(ctx, loader.New(o.Services.Content, o.Services.Network, caller.Viewer()))
+		srv.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// writeError answers with a GraphQL error document before any operation ran.
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(`{"errors":[{"message":` + quote(msg) + `,"extensions":{"code":"` + code + `"}}]}` + "\n"))
+}
+
+// authenticate finds the caller from the Authorization header. No header: anonymous. A bearer
+// secret that matches no key: not ok (a wrong key is an error, never a silent downgrade).
+func authenticate(r *http.Request, keys []APIKey) (pg.Caller, bool) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return pg.Caller{Access: pg.AccessAnonymous}, true
+	}
+	secret, found := strings.CutPrefix(h, "Bearer ")
+	if !found || secret == "" {
+		return pg.Caller{}, false
+	}
+	sum := sha256.Sum256([]byte(secret))
+	for _, k := range keys {
+		if subtle.ConstantTimeCompare(sum[:], k.SHA256[:]) == 1 {
+			return pg.Caller{Access: k.Access, Subject: k.Name}, true
+		}
+	}
+	return pg.Caller{}, false
+}
+
+type requestIDKey struct{}
+
+// RequestIDFrom returns the request id of ctx.
+func RequestIDFrom(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+var idCounter atomic.Uint64
+
+// requestID gives every request an id (the client's X-Request-Id if it is sane), in the context
+// and in the response header.
+func requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if len(id) == 0 || len(id) > 64 || strings.ContainsFunc(id, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		idCounter.Add(1)
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// accessLog logs one line per request, with its request id.
+func accessLog(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		log.InfoContext(r.Context(), "request", "request_id", RequestIDFrom(r.Context()), "method", r.Method,
+			"path", r.URL.Path, "status", sw.status, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+	})
+}
