@@ -45,6 +45,9 @@ type Order struct {
 type NodeInput struct {
 	Kind   Kind
 	Fields map[string]any
+	// Links are relations to create with the entity, in the same transaction. In each, the
+	// empty From or To stands for the new entity.
+	Links []Relation
 }
 
 // FieldType says how an input field is checked and stored.

@@ -162,13 +162,13 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CreateEvent        func(childComplexity int, input map[string]any) int
-		CreateOrganisation func(childComplexity int, input map[string]any) int
-		CreatePerson       func(childComplexity int, input map[string]any) int
-		CreatePlace        func(childComplexity int, input map[string]any) int
-		CreateProgramme    func(childComplexity int, input map[string]any) int
-		CreatePublication  func(childComplexity int, input map[string]any) int
-		CreateTopic        func(childComplexity int, input map[string]any) int
+		CreateEvent        func(childComplexity int, input map[string]any, links []*model.NewLinkInput) int
+		CreateOrganisation func(childComplexity int, input map[string]any, links []*model.NewLinkInput) int
+		CreatePerson       func(childComplexity int, input map[string]any, links []*model.NewLinkInput) int
+		CreatePlace        func(childComplexity int, input map[string]any, links []*model.NewLinkInput) int
+		CreateProgramme    func(childComplexity int, input map[string]any, links []*model.NewLinkInput) int
+		CreatePublication  func(childComplexity int, input map[string]any, links []*model.NewLinkInput) int
+		CreateTopic        func(childComplexity int, input map[string]any, links []*model.NewLinkInput) int
 		DeleteNode         func(childComplexity int, id string) int
 		Link               func(childComplexity int, input model.RelationInput) int
 		Unlink             func(childComplexity int, input model.RelationInput) int
@@ -539,19 +539,19 @@ type EventConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.EventConnection) (int, error)
 }
 type MutationResolver interface {
-	CreateProgramme(ctx context.Context, input map[string]any) (*partnergraph.Programme, error)
+	CreateProgramme(ctx context.Context, input map[string]any, links []*model.NewLinkInput) (*partnergraph.Programme, error)
 	UpdateProgramme(ctx context.Context, id string, input map[string]any) (*partnergraph.Programme, error)
-	CreateOrganisation(ctx context.Context, input map[string]any) (*partnergraph.Organisation, error)
+	CreateOrganisation(ctx context.Context, input map[string]any, links []*model.NewLinkInput) (*partnergraph.Organisation, error)
 	UpdateOrganisation(ctx context.Context, id string, input map[string]any) (*partnergraph.Organisation, error)
-	CreateEvent(ctx context.Context, input map[string]any) (*partnergraph.Event, error)
+	CreateEvent(ctx context.Context, input map[string]any, links []*model.NewLinkInput) (*partnergraph.Event, error)
 	UpdateEvent(ctx context.Context, id string, input map[string]any) (*partnergraph.Event, error)
-	CreatePublication(ctx context.Context, input map[string]any) (*partnergraph.Publication, error)
+	CreatePublication(ctx context.Context, input map[string]any, links []*model.NewLinkInput) (*partnergraph.Publication, error)
 	UpdatePublication(ctx context.Context, id string, input map[string]any) (*partnergraph.Publication, error)
-	CreateTopic(ctx context.Context, input map[string]any) (*partnergraph.Topic, error)
+	CreateTopic(ctx context.Context, input map[string]any, links []*model.NewLinkInput) (*partnergraph.Topic, error)
 	UpdateTopic(ctx context.Context, id string, input map[string]any) (*partnergraph.Topic, error)
-	CreatePlace(ctx context.Context, input map[string]any) (*partnergraph.Place, error)
+	CreatePlace(ctx context.Context, input map[string]any, links []*model.NewLinkInput) (*partnergraph.Place, error)
 	UpdatePlace(ctx context.Context, id string, input map[string]any) (*partnergraph.Place, error)
-	CreatePerson(ctx context.Context, input map[string]any) (*partnergraph.Person, error)
+	CreatePerson(ctx context.Context, input map[string]any, links []*model.NewLinkInput) (*partnergraph.Person, error)
 	UpdatePerson(ctx context.Context, id string, input map[string]any) (*partnergraph.Person, error)
 	DeleteNode(ctx context.Context, id string) (*model.DeletePayload, error)
 	Link(ctx context.Context, input model.RelationInput) (*partnergraph.Relation, error)
@@ -1083,7 +1083,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateEvent(childComplexity, args["input"].(map[string]any)), true
+		return e.ComplexityRoot.Mutation.CreateEvent(childComplexity, args["input"].(map[string]any), args["links"].([]*model.NewLinkInput)), true
 	case "Mutation.createOrganisation":
 		if e.ComplexityRoot.Mutation.CreateOrganisation == nil {
 			break
@@ -1094,7 +1094,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateOrganisation(childComplexity, args["input"].(map[string]any)), true
+		return e.ComplexityRoot.Mutation.CreateOrganisation(childComplexity, args["input"].(map[string]any), args["links"].([]*model.NewLinkInput)), true
 	case "Mutation.createPerson":
 		if e.ComplexityRoot.Mutation.CreatePerson == nil {
 			break
@@ -1105,7 +1105,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreatePerson(childComplexity, args["input"].(map[string]any)), true
+		return e.ComplexityRoot.Mutation.CreatePerson(childComplexity, args["input"].(map[string]any), args["links"].([]*model.NewLinkInput)), true
 	case "Mutation.createPlace":
 		if e.ComplexityRoot.Mutation.CreatePlace == nil {
 			break
@@ -1116,7 +1116,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreatePlace(childComplexity, args["input"].(map[string]any)), true
+		return e.ComplexityRoot.Mutation.CreatePlace(childComplexity, args["input"].(map[string]any), args["links"].([]*model.NewLinkInput)), true
 	case "Mutation.createProgramme":
 		if e.ComplexityRoot.Mutation.CreateProgramme == nil {
 			break
@@ -1127,7 +1127,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateProgramme(childComplexity, args["input"].(map[string]any)), true
+		return e.ComplexityRoot.Mutation.CreateProgramme(childComplexity, args["input"].(map[string]any), args["links"].([]*model.NewLinkInput)), true
 	case "Mutation.createPublication":
 		if e.ComplexityRoot.Mutation.CreatePublication == nil {
 			break
@@ -1138,7 +1138,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreatePublication(childComplexity, args["input"].(map[string]any)), true
+		return e.ComplexityRoot.Mutation.CreatePublication(childComplexity, args["input"].(map[string]any), args["links"].([]*model.NewLinkInput)), true
 	case "Mutation.createTopic":
 		if e.ComplexityRoot.Mutation.CreateTopic == nil {
 			break
@@ -1149,7 +1149,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateTopic(childComplexity, args["input"].(map[string]any)), true
+		return e.ComplexityRoot.Mutation.CreateTopic(childComplexity, args["input"].(map[string]any), args["links"].([]*model.NewLinkInput)), true
 	case "Mutation.deleteNode":
 		if e.ComplexityRoot.Mutation.DeleteNode == nil {
 			break
@@ -2843,6 +2843,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("CoOrganisationFilter", ec.unmarshalInputCoOrganisationFilter),
 			graphql.NewInputUnmarshaler("EventInput", ec.unmarshalInputEventInput),
+			graphql.NewInputUnmarshaler("NewLinkInput", ec.unmarshalInputNewLinkInput),
 			graphql.NewInputUnmarshaler("NodeFilter", ec.unmarshalInputNodeFilter),
 			graphql.NewInputUnmarshaler("OrderBy", ec.unmarshalInputOrderBy),
 			graphql.NewInputUnmarshaler("OrganisationInput", ec.unmarshalInputOrganisationInput),
@@ -3621,6 +3622,19 @@ input PersonInput {
   name: String
 }
 
+"""
+A relationship of an entity being created: give ` + "`" + `from` + "`" + ` or ` + "`" + `to` + "`" + `, the new entity is the other end.
+"""
+input NewLinkInput {
+  type: RelationType!
+  from: ID
+  to: ID
+  role: Role
+  title: String
+  since: Date
+  until: Date
+}
+
 "A relationship to create, update or remove."
 input RelationInput {
   type: RelationType!
@@ -3647,22 +3661,23 @@ type DeletePayload {
 
 """
 Changes for editors: send ` + "`" + `Authorization: Bearer <editor API key>` + "`" + `. Each mutation is one
-transaction; on update, fields left out keep their value and fields sent as null are cleared.
+transaction: a create with links that cannot all be made creates nothing. On update, fields left
+out keep their value and fields sent as null are cleared.
 """
 type Mutation {
-  createProgramme(input: ProgrammeInput!): Programme! @hasRole(role: EDITOR)
+  createProgramme(input: ProgrammeInput!, links: [NewLinkInput!]): Programme! @hasRole(role: EDITOR)
   updateProgramme(id: ID!, input: ProgrammeInput!): Programme! @hasRole(role: EDITOR)
-  createOrganisation(input: OrganisationInput!): Organisation! @hasRole(role: EDITOR)
+  createOrganisation(input: OrganisationInput!, links: [NewLinkInput!]): Organisation! @hasRole(role: EDITOR)
   updateOrganisation(id: ID!, input: OrganisationInput!): Organisation! @hasRole(role: EDITOR)
-  createEvent(input: EventInput!): Event! @hasRole(role: EDITOR)
+  createEvent(input: EventInput!, links: [NewLinkInput!]): Event! @hasRole(role: EDITOR)
   updateEvent(id: ID!, input: EventInput!): Event! @hasRole(role: EDITOR)
-  createPublication(input: PublicationInput!): Publication! @hasRole(role: EDITOR)
+  createPublication(input: PublicationInput!, links: [NewLinkInput!]): Publication! @hasRole(role: EDITOR)
   updatePublication(id: ID!, input: PublicationInput!): Publication! @hasRole(role: EDITOR)
-  createTopic(input: TopicInput!): Topic! @hasRole(role: EDITOR)
+  createTopic(input: TopicInput!, links: [NewLinkInput!]): Topic! @hasRole(role: EDITOR)
   updateTopic(id: ID!, input: TopicInput!): Topic! @hasRole(role: EDITOR)
-  createPlace(input: PlaceInput!): Place! @hasRole(role: EDITOR)
+  createPlace(input: PlaceInput!, links: [NewLinkInput!]): Place! @hasRole(role: EDITOR)
   updatePlace(id: ID!, input: PlaceInput!): Place! @hasRole(role: EDITOR)
-  createPerson(input: PersonInput!): Person! @hasRole(role: EDITOR)
+  createPerson(input: PersonInput!, links: [NewLinkInput!]): Person! @hasRole(role: EDITOR)
   updatePerson(id: ID!, input: PersonInput!): Person! @hasRole(role: EDITOR)
   "Deletes an entity and all its relationships."
   deleteNode(id: ID!): DeletePayload! @hasRole(role: EDITOR)
@@ -4751,6 +4766,14 @@ func (ec *executionContext) field_Mutation_createEvent_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "links",
+		func(ctx context.Context, v any) ([]*model.NewLinkInput, error) {
+			return ec.unmarshalONewLinkInput2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNewLinkInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["links"] = arg1
 	return args, nil
 }
 
@@ -4765,6 +4788,14 @@ func (ec *executionContext) field_Mutation_createOrganisation_args(ctx context.C
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "links",
+		func(ctx context.Context, v any) ([]*model.NewLinkInput, error) {
+			return ec.unmarshalONewLinkInput2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNewLinkInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["links"] = arg1
 	return args, nil
 }
 
@@ -4779,6 +4810,14 @@ func (ec *executionContext) field_Mutation_createPerson_args(ctx context.Context
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "links",
+		func(ctx context.Context, v any) ([]*model.NewLinkInput, error) {
+			return ec.unmarshalONewLinkInput2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNewLinkInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["links"] = arg1
 	return args, nil
 }
 
@@ -4793,6 +4832,14 @@ func (ec *executionContext) field_Mutation_createPlace_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "links",
+		func(ctx context.Context, v any) ([]*model.NewLinkInput, error) {
+			return ec.unmarshalONewLinkInput2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNewLinkInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["links"] = arg1
 	return args, nil
 }
 
@@ -4807,6 +4854,14 @@ func (ec *executionContext) field_Mutation_createProgramme_args(ctx context.Cont
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "links",
+		func(ctx context.Context, v any) ([]*model.NewLinkInput, error) {
+			return ec.unmarshalONewLinkInput2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNewLinkInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["links"] = arg1
 	return args, nil
 }
 
@@ -4821,6 +4876,14 @@ func (ec *executionContext) field_Mutation_createPublication_args(ctx context.Co
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "links",
+		func(ctx context.Context, v any) ([]*model.NewLinkInput, error) {
+			return ec.unmarshalONewLinkInput2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNewLinkInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["links"] = arg1
 	return args, nil
 }
 
@@ -4835,6 +4898,14 @@ func (ec *executionContext) field_Mutation_createTopic_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "links",
+		func(ctx context.Context, v any) ([]*model.NewLinkInput, error) {
+			return ec.unmarshalONewLinkInput2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNewLinkInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["links"] = arg1
 	return args, nil
 }
 
@@ -8318,7 +8389,7 @@ func (ec *executionContext) _Mutation_createProgramme(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateProgramme(ctx, fc.Args["input"].(map[string]any))
+			return ec.Resolvers.Mutation().CreateProgramme(ctx, fc.Args["input"].(map[string]any), fc.Args["links"].([]*model.NewLinkInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8442,7 +8513,7 @@ func (ec *executionContext) _Mutation_createOrganisation(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateOrganisation(ctx, fc.Args["input"].(map[string]any))
+			return ec.Resolvers.Mutation().CreateOrganisation(ctx, fc.Args["input"].(map[string]any), fc.Args["links"].([]*model.NewLinkInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8566,7 +8637,7 @@ func (ec *executionContext) _Mutation_createEvent(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateEvent(ctx, fc.Args["input"].(map[string]any))
+			return ec.Resolvers.Mutation().CreateEvent(ctx, fc.Args["input"].(map[string]any), fc.Args["links"].([]*model.NewLinkInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8690,7 +8761,7 @@ func (ec *executionContext) _Mutation_createPublication(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreatePublication(ctx, fc.Args["input"].(map[string]any))
+			return ec.Resolvers.Mutation().CreatePublication(ctx, fc.Args["input"].(map[string]any), fc.Args["links"].([]*model.NewLinkInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8814,7 +8885,7 @@ func (ec *executionContext) _Mutation_createTopic(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateTopic(ctx, fc.Args["input"].(map[string]any))
+			return ec.Resolvers.Mutation().CreateTopic(ctx, fc.Args["input"].(map[string]any), fc.Args["links"].([]*model.NewLinkInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8938,7 +9009,7 @@ func (ec *executionContext) _Mutation_createPlace(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreatePlace(ctx, fc.Args["input"].(map[string]any))
+			return ec.Resolvers.Mutation().CreatePlace(ctx, fc.Args["input"].(map[string]any), fc.Args["links"].([]*model.NewLinkInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -9062,7 +9133,7 @@ func (ec *executionContext) _Mutation_createPerson(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreatePerson(ctx, fc.Args["input"].(map[string]any))
+			return ec.Resolvers.Mutation().CreatePerson(ctx, fc.Args["input"].(map[string]any), fc.Args["links"].([]*model.NewLinkInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -17178,6 +17249,90 @@ func UnmarshalEventInput(ctx context.Context, raw any) (map[string]any, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputNewLinkInput(ctx context.Context, obj any) (model.NewLinkInput, error) {
+	var it model.NewLinkInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"type", "from", "to", "role", "title", "since", "until"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNRelationType2githubᚗcomᚋunicriᚋpartnergraphᚐRelType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalORole2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNewLinkInput unmarshals raw into the NewLinkInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNewLinkInput(ctx context.Context, raw any) (model.NewLinkInput, error) {
+	var out model.NewLinkInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NewLinkInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputNodeFilter(ctx context.Context, obj any) (model.NodeFilter, error) {
 	var it model.NodeFilter
 	if obj == nil {
@@ -21934,6 +22089,11 @@ func (ec *executionContext) marshalNNetworkNode2ᚕgithubᚗcomᚋunicriᚋpartn
 	return ret
 }
 
+func (ec *executionContext) unmarshalNNewLinkInput2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNewLinkInput(ctx context.Context, v any) (*model.NewLinkInput, error) {
+	res, err := ec.unmarshalInputNewLinkInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNNode2githubᚗcomᚋunicriᚋpartnergraphᚐNode(ctx context.Context, sel ast.SelectionSet, v partnergraph.Node) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Node!")
@@ -23161,6 +23321,23 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalONewLinkInput2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNewLinkInputᚄ(ctx context.Context, v any) ([]*model.NewLinkInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.NewLinkInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNewLinkInput2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNewLinkInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋunicriᚋpartnergraphᚐNode(ctx context.Context, sel ast.SelectionSet, v partnergraph.Node) graphql.Marshaler {

@@ -2,6 +2,8 @@ package neo4jstore
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -83,12 +85,37 @@ func (s *Content) CreateNode(ctx context.Context, in pg.NodeInput) (pg.Node, err
 		props["id"] = idPrefix[in.Kind] + "-" + props["slug"].(string)
 	}
 	setDerived(in.Kind, props, nil)
+	id, _ := props["id"].(string)
+	links := make([]pg.Relation, len(in.Links))
+	for i, l := range in.Links {
+		if (l.From == "") == (l.To == "") {
+			return nil, pg.FieldErrorf(pg.EINVALID, fmt.Sprintf("links[%d]", i), "give from or to: the new entity is the other end")
+		}
+		if l.From == "" {
+			l.From = id
+		} else {
+			l.To = id
+		}
+		if err := l.Check("", ""); err != nil {
+			return nil, linkError(i, err)
+		}
+		links[i] = l
+	}
 	res, err := s.db.inWrite(ctx, func(t tx) (any, error) {
 		rows, err := t.run(ctx, qCreate[in.Kind], map[string]any{"props": props})
 		if err != nil {
 			return nil, err
 		}
-		return nodeValue(rows[0], "n")
+		n, err := nodeValue(rows[0], "n")
+		if err != nil {
+			return nil, err
+		}
+		for i := range links {
+			if err := link(ctx, t, &links[i]); err != nil {
+				return nil, linkError(i, err)
+			}
+		}
+		return n, nil
 	})
 	if err != nil {
 		return nil, translate("create node", err)
@@ -243,16 +270,34 @@ func (s *Content) Link(ctx context.Context, r pg.Relation) (*pg.Relation, error)
 		return nil, err
 	}
 	_, err := s.db.inWrite(ctx, func(t tx) (any, error) {
-		if err := ends(ctx, t, &r); err != nil {
-			return nil, err
-		}
-		_, err := t.run(ctx, qLink[r.Type], relParams(r))
-		return nil, err
+		return nil, link(ctx, t, &r)
 	})
 	if err != nil {
 		return nil, translate("link", err)
 	}
 	return &r, nil
+}
+
+// link checks a relation against its stored ends and merges it, inside a transaction.
+func link(ctx context.Context, t tx, r *pg.Relation) error {
+	if err := ends(ctx, t, r); err != nil {
+		return err
+	}
+	_, err := t.run(ctx, qLink[r.Type], relParams(*r))
+	return err
+}
+
+// linkError names the link at fault in a domain error (links[2].to), keeping its code.
+func linkError(i int, err error) error {
+	var de *pg.Error
+	if !errors.As(err, &de) {
+		return err
+	}
+	field := fmt.Sprintf("links[%d]", i)
+	if de.Field != "" {
+		field += "." + de.Field
+	}
+	return &pg.Error{Code: de.Code, Field: field, Message: fmt.Sprintf("%s: %s", field, de.Message)}
 }
 
 // Unlink implements pg.ContentService.

@@ -31,7 +31,7 @@ WITH o AS a, other AS b, ra, rb, e
 WHERE ` + coOrgWhere + `
 WITH CASE WHEN a.id < b.id THEN a ELSE b END AS a, CASE WHEN a.id < b.id THEN b ELSE a END AS b, e`
 	coOrgPage = `
-ORDER BY e.dateFrom DESC
+ORDER BY e.dateFrom DESC, e.id
 WITH a, b, count(e) AS n, collect(e) AS events, min(e.startDate) AS first, max(e.startDate) AS last
 WHERE n >= $minCount
 WITH a, b, n, events, first, last, a.id + '|' + b.id AS pair
@@ -254,7 +254,7 @@ CALL (o) {
   MATCH (o)-[:RUNS]->(x:Programme)<-[:RUNS]-(c:Organisation) RETURN c, x
 }
 WITH c, x WHERE c <> o AND c.status IN $statuses AND x.status IN $statuses
-WITH c, x ORDER BY x.dateFrom DESC
+WITH c, x ORDER BY x.dateFrom DESC, x.id
 WITH c, collect(DISTINCT x) AS xs
 WITH c, xs, size(xs) AS score
 WHERE $ck IS NULL OR score < $ck OR (score = $ck AND c.id > $cid)
@@ -320,6 +320,8 @@ var qConnection = func() map[int]string {
 WHERE a.status IN $statuses AND b.status IN $statuses
 MATCH p = allShortestPaths((a)-[*..%d]-(b))
 WHERE all(x IN nodes(p)[1..-1] WHERE x.status IN $statuses AND NOT x:Topic AND NOT x:Place)
+WITH p, [x IN nodes(p) | x.id] AS ids
+ORDER BY ids
 RETURN nodes(p) AS nodes, relationships(p) AS rels
 LIMIT $limit`, h)
 	}

@@ -245,12 +245,26 @@ func (r *Resolver) byIDOrSlug(ctx context.Context, kind pg.Kind, id, slug *strin
 // nodeInput turns a GraphQL create/update input map into a domain input. gqlgen has already
 // coerced each value to a typed pointer (nil for an explicit null); the domain takes plain
 // strings and integers.
-func nodeInput(kind pg.Kind, m map[string]any) pg.NodeInput {
+func nodeInput(kind pg.Kind, m map[string]any, links []*model.NewLinkInput) pg.NodeInput {
 	fields := make(map[string]any, len(m))
 	for k, v := range m {
 		fields[k] = plain(v)
 	}
-	return pg.NodeInput{Kind: kind, Fields: fields}
+	in := pg.NodeInput{Kind: kind, Fields: fields}
+	for _, l := range links {
+		r := pg.Relation{Type: l.Type, Title: l.Title, Since: l.Since, Until: l.Until}
+		if l.From != nil {
+			r.From = *l.From
+		}
+		if l.To != nil {
+			r.To = *l.To
+		}
+		if l.Role != nil {
+			r.Role = *l.Role
+		}
+		in.Links = append(in.Links, r)
+	}
+	return in
 }
 
 func plain(v any) any {

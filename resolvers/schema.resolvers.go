@@ -90,8 +90,8 @@ func (r *eventConnectionResolver) TotalCount(ctx context.Context, obj *model.Eve
 }
 
 // CreateProgramme is the resolver for the createProgramme field.
-func (r *mutationResolver) CreateProgramme(ctx context.Context, input map[string]any) (*partnergraph.Programme, error) {
-	n, err := r.ContentService.CreateNode(ctx, nodeInput(partnergraph.KindProgramme, input))
+func (r *mutationResolver) CreateProgramme(ctx context.Context, input map[string]any, links []*model.NewLinkInput) (*partnergraph.Programme, error) {
+	n, err := r.ContentService.CreateNode(ctx, nodeInput(partnergraph.KindProgramme, input, links))
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func (r *mutationResolver) CreateProgramme(ctx context.Context, input map[string
 
 // UpdateProgramme is the resolver for the updateProgramme field.
 func (r *mutationResolver) UpdateProgramme(ctx context.Context, id string, input map[string]any) (*partnergraph.Programme, error) {
-	n, err := r.ContentService.UpdateNode(ctx, id, nodeInput(partnergraph.KindProgramme, input))
+	n, err := r.ContentService.UpdateNode(ctx, id, nodeInput(partnergraph.KindProgramme, input, nil))
 	if err != nil {
 		return nil, err
 	}
@@ -108,8 +108,8 @@ func (r *mutationResolver) UpdateProgramme(ctx context.Context, id string, input
 }
 
 // CreateOrganisation is the resolver for the createOrganisation field.
-func (r *mutationResolver) CreateOrganisation(ctx context.Context, input map[string]any) (*partnergraph.Organisation, error) {
-	n, err := r.ContentService.CreateNode(ctx, nodeInput(partnergraph.KindOrganisation, input))
+func (r *mutationResolver) CreateOrganisation(ctx context.Context, input map[string]any, links []*model.NewLinkInput) (*partnergraph.Organisation, error) {
+	n, err := r.ContentService.CreateNode(ctx, nodeInput(partnergraph.KindOrganisation, input, links))
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func (r *mutationResolver) CreateOrganisation(ctx context.Context, input map[str
 
 // UpdateOrganisation is the resolver for the updateOrganisation field.
 func (r *mutationResolver) UpdateOrganisation(ctx context.Context, id string, input map[string]any) (*partnergraph.Organisation, error) {
-	n, err := r.ContentService.UpdateNode(ctx, id, nodeInput(partnergraph.KindOrganisation, input))
+	n, err := r.ContentService.UpdateNode(ctx, id, nodeInput(partnergraph.KindOrganisation, input, nil))
 	if err != nil {
 		return nil, err
 	}
@@ -126,8 +126,8 @@ func (r *mutationResolver) UpdateOrganisation(ctx context.Context, id string, in
 }
 
 // CreateEvent is the resolver for the createEvent field.
-func (r *mutationResolver) CreateEvent(ctx context.Context, input map[string]any) (*partnergraph.Event, error) {
-	n, err := r.ContentService.CreateNode(ctx, nodeInput(partnergraph.KindEvent, input))
+func (r *mutationResolver) CreateEvent(ctx context.Context, input map[string]any, links []*model.NewLinkInput) (*partnergraph.Event, error) {
+	n, err := r.ContentService.CreateNode(ctx, nodeInput(partnergraph.KindEvent, input, links))
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +136,7 @@ func (r *mutationResolver) CreateEvent(ctx context.Context, input map[string]any
 
 // UpdateEvent is the resolver for the updateEvent field.
 func (r *mutationResolver) UpdateEvent(ctx context.Context, id string, input map[string]any) (*partnergraph.Event, error) {
-	n, err := r.ContentService.UpdateNode(ctx, id, nodeInput(partnergraph.KindEvent, input))
+	n, err := r.ContentService.UpdateNode(ctx, id, nodeInput(partnergraph.KindEvent, input, nil))
 	if err != nil {
 		return nil, err
 	}
@@ -144,8 +144,8 @@ func (r *mutationResolver) UpdateEvent(ctx context.Context, id string, input map
 }
 
 // CreatePublication is the resolver for the createPublication field.
-func (r *mutationResolver) CreatePublication(ctx context.Context, input map[string]any) (*partnergraph.Publication, error) {
-	n, err := r.ContentService.CreateNode(ctx, nodeInput(partnergraph.KindPublication, input))
+func (r *mutationResolver) CreatePublication(ctx context.Context, input map[string]any, links []*model.NewLinkInput) (*partnergraph.Publication, error) {
+	n, err := r.ContentService.CreateNode(ctx, nodeInput(partnergraph.KindPublication, input, links))
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +154,7 @@ func (r *mutationResolver) CreatePublication(ctx context.Context, input map[stri
 
 // UpdatePublication is the resolver for the updatePublication field.
 func (r *mutationResolver) UpdatePublication(ctx context.Context, id string, input map[string]any) (*partnergraph.Publication, error) {
-	n, err := r.ContentService.UpdateNode(ctx, id, nodeInput(partnergraph.KindPublication, input))
+	n, err := r.ContentService.UpdateNode(ctx, id, nodeInput(partnergraph.KindPublication, input, nil))
 	if err != nil {
 		return nil, err
 	}
@@ -162,8 +162,8 @@ func (r *mutationResolver) UpdatePublication(ctx context.Context, id string, inp
 }
 
 // CreateTopic is the resolver for the createTopic field.
-func (r *mutationResolver) CreateTopic(ctx context.Context, input map[string]any) (*partnergraph.Topic, error) {
-	n, err := r.ContentService.CreateNode(ctx, nodeInput(partnergraph.KindTopic, input))
+func (r *mutationResolver) CreateTopic(ctx context.Context, input map[string]any, links []*model.NewLinkInput) (*partnergraph.Topic, error) {
+	n, err := r.ContentService.CreateNode(ctx, nodeInput(partnergraph.KindTopic, input, links))
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +172,7 @@ func (r *mutationResolver) CreateTopic(ctx context.Context, input map[string]any
 
 // UpdateTopic is the resolver for the updateTopic field.
 func (r *mutationResolver) UpdateTopic(ctx context.Context, id string, input map[string]any) (*partnergraph.Topic, error) {
-	n, err := r.ContentService.UpdateNode(ctx, id, nodeInput(partnergraph.KindTopic, input))
+	n, err := r.ContentService.UpdateNode(ctx, id, nodeInput(partnergraph.KindTopic, input, nil))
 	if err != nil {
 		return nil, err
 	}
@@ -180,8 +180,8 @@ func (r *mutationResolver) UpdateTopic(ctx context.Context, id string, input map
 }
 
 // CreatePlace is the resolver for the createPlace field.
-func (r *mutationResolver) CreatePlace(ctx context.Context, input map[string]any) (*partnergraph.Place, error) {
-	n, err := r.ContentService.CreateNode(ctx, nodeInput(partnergraph.KindPlace, input))
+func (r *mutationResolver) CreatePlace(ctx context.Context, input map[string]any, links []*model.NewLinkInput) (*partnergraph.Place, error) {
+	n, err := r.ContentService.CreateNode(ctx, nodeInput(partnergraph.KindPlace, input, links))
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +190,7 @@ func (r *mutationResolver) CreatePlace(ctx context.Context, input map[string]any
 
 // UpdatePlace is the resolver for the updatePlace field.
 func (r *mutationResolver) UpdatePlace(ctx context.Context, id string, input map[string]any) (*partnergraph.Place, error) {
-	n, err := r.ContentService.UpdateNode(ctx, id, nodeInput(partnergraph.KindPlace, input))
+	n, err := r.ContentService.UpdateNode(ctx, id, nodeInput(partnergraph.KindPlace, input, nil))
 	if err != nil {
 		return nil, err
 	}
@@ -198,8 +198,8 @@ func (r *mutationResolver) UpdatePlace(ctx context.Context, id string, input map
 }
 
 // CreatePerson is the resolver for the createPerson field.
-func (r *mutationResolver) CreatePerson(ctx context.Context, input map[string]any) (*partnergraph.Person, error) {
-	n, err := r.ContentService.CreateNode(ctx, nodeInput(partnergraph.KindPerson, input))
+func (r *mutationResolver) CreatePerson(ctx context.Context, input map[string]any, links []*model.NewLinkInput) (*partnergraph.Person, error) {
+	n, err := r.ContentService.CreateNode(ctx, nodeInput(partnergraph.KindPerson, input, links))
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +208,7 @@ func (r *mutationResolver) CreatePerson(ctx context.Context, input map[string]an
 
 // UpdatePerson is the resolver for the updatePerson field.
 func (r *mutationResolver) UpdatePerson(ctx context.Context, id string, input map[string]any) (*partnergraph.Person, error) {
-	n, err := r.ContentService.UpdateNode(ctx, id, nodeInput(partnergraph.KindPerson, input))
+	n, err := r.ContentService.UpdateNode(ctx, id, nodeInput(partnergraph.KindPerson, input, nil))
 	if err != nil {
 		return nil, err
 	}

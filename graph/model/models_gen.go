@@ -78,8 +78,20 @@ type EventEdge struct {
 }
 
 // Changes for editors: send `Authorization: Bearer <editor API key>`. Each mutation is one
-// transaction; on update, fields left out keep their value and fields sent as null are cleared.
+// transaction: a create with links that cannot all be made creates nothing. On update, fields left
+// out keep their value and fields sent as null are cleared.
 type Mutation struct {
+}
+
+// A relationship of an entity being created: give `from` or `to`, the new entity is the other end.
+type NewLinkInput struct {
+	Type  partnergraph.RelType `json:"type"`
+	From  *string              `json:"from,omitempty"`
+	To    *string              `json:"to,omitempty"`
+	Role  *partnergraph.Role   `json:"role,omitempty"`
+	Title *string              `json:"title,omitempty"`
+	Since *partnergraph.Date   `json:"since,omitempty"`
+	Until *partnergraph.Date   `json:"until,omitempty"`
 }
 
 // Filters for lists. Unset fields do not filter; set fields must all match. A filter that does not

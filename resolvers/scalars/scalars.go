@@ -3,7 +3,6 @@
 package scalars
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 
@@ -23,11 +22,8 @@ func MarshalDate(d pg.Date) graphql.Marshaler {
 func UnmarshalDate(v any) (pg.Date, error) {
 	s, ok := v.(string)
 	if !ok {
-		return "", fmt.Errorf("a Date must be a string such as \"2018-07-11\"")
+		return "", pg.Errorf(pg.EINVALID, "a Date must be a string such as \"2018-07-11\"")
 	}
-	d, err := pg.ParseDate(s)
-	if err != nil {
-		return "", fmt.Errorf("%s", pg.ErrorMessage(err))
-	}
-	return d, nil
+	return pg.ParseDate(s) // EINVALID, shown as BAD_USER_INPUT
+
 }
