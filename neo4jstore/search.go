@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -83,7 +84,7 @@ func snippet(props map[string]any, words []string) string {
 		if t == "" {
 			continue
 		}
-		lower := strings.ToLower(t)
+		lower := lowerSameWidth(t)
 		for _, w := range words {
 			if i := wordIndex(lower, w); i >= 0 {
 				return highlight(excerpt(t, i), words)
@@ -96,6 +97,17 @@ func snippet(props map[string]any, words []string) string {
 		}
 	}
 	return ""
+}
+
+// lowerSameWidth lower-cases s rune by rune, keeping any rune whose lower case has another
+// width in bytes, so indexes into the result are indexes into s.
+func lowerSameWidth(s string) string {
+	return strings.Map(func(r rune) rune {
+		if l := unicode.ToLower(r); utf8.RuneLen(l) == utf8.RuneLen(r) {
+			return l
+		}
+		return r
+	}, s)
 }
 
 // wordIndex finds w at the start of a word in s.
@@ -139,7 +151,7 @@ func excerpt(t string, i int) string {
 // highlight escapes t and wraps each word that starts with a query word in <mark>.
 func highlight(t string, words []string) string {
 	var b strings.Builder
-	lower := strings.ToLower(t)
+	lower := lowerSameWidth(t)
 	for i := 0; i < len(t); {
 		matched := 0
 		if i == 0 || !isWordByte(lower[i-1]) {

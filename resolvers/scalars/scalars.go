@@ -25,5 +25,4 @@ func UnmarshalDate(v any) (pg.Date, error) {
 		return "", pg.Errorf(pg.EINVALID, "a Date must be a string such as \"2018-07-11\"")
 	}
 	return pg.ParseDate(s) // EINVALID, shown as BAD_USER_INPUT
-
 }
