@@ -98,6 +98,8 @@ type NetworkService interface {
 	// Collaborators pages through the partners of an organisation, most shared work first.
 	// Returns ENOTFOUND, EUNAVAILABLE.
 	Collaborators(ctx context.Context, v Viewer, org string, page PageArgs) (*Page[*Collaborator], error)
+	// CountCollaborators counts the partners Collaborators pages through.
+	CountCollaborators(ctx context.Context, v Viewer, org string) (int, error)
 	// Connection returns up to limit shortest paths between two entities of at most maxHops
 	// relationships. Returns ENOTFOUND, EINVALID, EUNAVAILABLE.
 	Connection(ctx context.Context, v Viewer, from, to string, maxHops, limit int) ([]Path, error)
@@ -118,6 +120,8 @@ type SearchService interface {
 	// Search pages through entities matching text, best first; typos and word prefixes match.
 	// Returns EINVALID, EUNAVAILABLE.
 	Search(ctx context.Context, v Viewer, text string, kinds []Kind, page PageArgs) (*Page[SearchHit], error)
+	// CountSearch counts the entities Search pages through.
+	CountSearch(ctx context.Context, v Viewer, text string, kinds []Kind) (int, error)
 }
 
 // Bucket is one count in a breakdown.

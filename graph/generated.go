@@ -33,6 +33,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	AffiliationConnection() AffiliationConnectionResolver
 	CoOrganisationConnection() CoOrganisationConnectionResolver
+	CollaboratorConnection() CollaboratorConnectionResolver
 	Event() EventResolver
 	EventConnection() EventConnectionResolver
 	Mutation() MutationResolver
@@ -55,6 +56,7 @@ type ResolverRoot interface {
 	RoleEventConnection() RoleEventConnectionResolver
 	RoleProgrammeConnection() RoleProgrammeConnectionResolver
 	RolePublicationConnection() RolePublicationConnectionResolver
+	SearchConnection() SearchConnectionResolver
 	SearchHit() SearchHitResolver
 	Stats() StatsResolver
 	Topic() TopicResolver
@@ -113,8 +115,9 @@ type ComplexityRoot struct {
 	}
 
 	CollaboratorConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	CollaboratorEdge struct {
@@ -133,19 +136,19 @@ type ComplexityRoot struct {
 		Format       func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Kind         func(childComplexity int) int
-		Organisers   func(childComplexity int, roles []partnergraph.Role, first *int, after *string) int
+		Organisers   func(childComplexity int, roles []partnergraph.Role, first *int, after *string, last *int, before *string) int
 		PartOf       func(childComplexity int) int
-		Participants func(childComplexity int, roles []partnergraph.Role, first *int, after *string) int
-		Parts        func(childComplexity int, first *int, after *string) int
+		Participants func(childComplexity int, roles []partnergraph.Role, first *int, after *string, last *int, before *string) int
+		Parts        func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Place        func(childComplexity int) int
 		Programme    func(childComplexity int) int
-		Publications func(childComplexity int, first *int, after *string) int
+		Publications func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Slug         func(childComplexity int) int
 		StartDate    func(childComplexity int) int
 		Status       func(childComplexity int) int
 		Summary      func(childComplexity int) int
 		Title        func(childComplexity int) int
-		Topics       func(childComplexity int, first *int, after *string) int
+		Topics       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		UpdatedAt    func(childComplexity int) int
 	}
 
@@ -214,15 +217,15 @@ type ComplexityRoot struct {
 		Location      func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Parent        func(childComplexity int) int
-		People        func(childComplexity int, first *int, after *string) int
-		Priorities    func(childComplexity int, first *int, after *string) int
-		Programmes    func(childComplexity int, roles []partnergraph.Role, first *int, after *string) int
+		People        func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Priorities    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Programmes    func(childComplexity int, roles []partnergraph.Role, first *int, after *string, last *int, before *string) int
 		Publications  func(childComplexity int, roles []partnergraph.Role, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) int
 		ShortName     func(childComplexity int) int
 		Slug          func(childComplexity int) int
 		Status        func(childComplexity int) int
-		Supporters    func(childComplexity int, first *int, after *string) int
-		Units         func(childComplexity int, first *int, after *string) int
+		Supporters    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Units         func(childComplexity int, first *int, after *string, last *int, before *string) int
 		UpdatedAt     func(childComplexity int) int
 		Website       func(childComplexity int) int
 	}
@@ -274,9 +277,9 @@ type ComplexityRoot struct {
 	}
 
 	Person struct {
-		Affiliations func(childComplexity int, first *int, after *string) int
+		Affiliations func(childComplexity int, first *int, after *string, last *int, before *string) int
 		CreatedAt    func(childComplexity int) int
-		Events       func(childComplexity int, roles []partnergraph.Role, first *int, after *string) int
+		Events       func(childComplexity int, roles []partnergraph.Role, first *int, after *string, last *int, before *string) int
 		ID           func(childComplexity int) int
 		Name         func(childComplexity int) int
 		Slug         func(childComplexity int) int
@@ -304,7 +307,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
-		Organisations func(childComplexity int, first *int, after *string) int
+		Organisations func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Slug          func(childComplexity int) int
 		Status        func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
@@ -335,7 +338,7 @@ type ComplexityRoot struct {
 		Status       func(childComplexity int) int
 		Summary      func(childComplexity int) int
 		Title        func(childComplexity int) int
-		Topics       func(childComplexity int, first *int, after *string) int
+		Topics       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		UpdatedAt    func(childComplexity int) int
 	}
 
@@ -354,22 +357,22 @@ type ComplexityRoot struct {
 	Publication struct {
 		Body       func(childComplexity int) int
 		CreatedAt  func(childComplexity int) int
-		Features   func(childComplexity int, first *int, after *string) int
+		Features   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID         func(childComplexity int) int
 		Issue      func(childComplexity int) int
 		ItemCount  func(childComplexity int) int
 		Kind       func(childComplexity int) int
-		LaunchedAt func(childComplexity int, first *int, after *string) int
+		LaunchedAt func(childComplexity int, first *int, after *string, last *int, before *string) int
 		PartOf     func(childComplexity int) int
 		Programme  func(childComplexity int) int
 		Published  func(childComplexity int) int
-		Publishers func(childComplexity int, roles []partnergraph.Role, first *int, after *string) int
+		Publishers func(childComplexity int, roles []partnergraph.Role, first *int, after *string, last *int, before *string) int
 		Slug       func(childComplexity int) int
 		Status     func(childComplexity int) int
-		Summarises func(childComplexity int, first *int, after *string) int
+		Summarises func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Summary    func(childComplexity int) int
 		Title      func(childComplexity int) int
-		Topics     func(childComplexity int, first *int, after *string) int
+		Topics     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		UpdatedAt  func(childComplexity int) int
 	}
 
@@ -458,8 +461,9 @@ type ComplexityRoot struct {
 	}
 
 	SearchConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	SearchEdge struct {
@@ -488,7 +492,7 @@ type ComplexityRoot struct {
 		Events        func(childComplexity int, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
-		PrioritisedBy func(childComplexity int, first *int, after *string) int
+		PrioritisedBy func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Publications  func(childComplexity int, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) int
 		Slug          func(childComplexity int) int
 		Status        func(childComplexity int) int
@@ -525,15 +529,18 @@ type AffiliationConnectionResolver interface {
 type CoOrganisationConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.CoOrganisationConnection) (int, error)
 }
+type CollaboratorConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.CollaboratorConnection) (int, error)
+}
 type EventResolver interface {
 	Place(ctx context.Context, obj *partnergraph.Event) (*partnergraph.Place, error)
 	PartOf(ctx context.Context, obj *partnergraph.Event) (*partnergraph.Event, error)
-	Parts(ctx context.Context, obj *partnergraph.Event, first *int, after *string) (*model.EventConnection, error)
+	Parts(ctx context.Context, obj *partnergraph.Event, first *int, after *string, last *int, before *string) (*model.EventConnection, error)
 	Programme(ctx context.Context, obj *partnergraph.Event) (*partnergraph.Programme, error)
-	Topics(ctx context.Context, obj *partnergraph.Event, first *int, after *string) (*model.TopicConnection, error)
-	Organisers(ctx context.Context, obj *partnergraph.Event, roles []partnergraph.Role, first *int, after *string) (*model.ParticipantConnection, error)
-	Participants(ctx context.Context, obj *partnergraph.Event, roles []partnergraph.Role, first *int, after *string) (*model.ParticipantConnection, error)
-	Publications(ctx context.Context, obj *partnergraph.Event, first *int, after *string) (*model.PublicationConnection, error)
+	Topics(ctx context.Context, obj *partnergraph.Event, first *int, after *string, last *int, before *string) (*model.TopicConnection, error)
+	Organisers(ctx context.Context, obj *partnergraph.Event, roles []partnergraph.Role, first *int, after *string, last *int, before *string) (*model.ParticipantConnection, error)
+	Participants(ctx context.Context, obj *partnergraph.Event, roles []partnergraph.Role, first *int, after *string, last *int, before *string) (*model.ParticipantConnection, error)
+	Publications(ctx context.Context, obj *partnergraph.Event, first *int, after *string, last *int, before *string) (*model.PublicationConnection, error)
 }
 type EventConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.EventConnection) (int, error)
@@ -564,14 +571,14 @@ type NetworkNodeResolver interface {
 }
 type OrganisationResolver interface {
 	Parent(ctx context.Context, obj *partnergraph.Organisation) (*partnergraph.Organisation, error)
-	Units(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string) (*model.OrganisationConnection, error)
+	Units(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string, last *int, before *string) (*model.OrganisationConnection, error)
 	Location(ctx context.Context, obj *partnergraph.Organisation) (*partnergraph.Place, error)
-	Supporters(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string) (*model.ParticipantConnection, error)
-	Priorities(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string) (*model.TopicConnection, error)
+	Supporters(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string, last *int, before *string) (*model.ParticipantConnection, error)
+	Priorities(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string, last *int, before *string) (*model.TopicConnection, error)
 	Events(ctx context.Context, obj *partnergraph.Organisation, roles []partnergraph.Role, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) (*model.RoleEventConnection, error)
 	Publications(ctx context.Context, obj *partnergraph.Organisation, roles []partnergraph.Role, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) (*model.RolePublicationConnection, error)
-	Programmes(ctx context.Context, obj *partnergraph.Organisation, roles []partnergraph.Role, first *int, after *string) (*model.RoleProgrammeConnection, error)
-	People(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string) (*model.PersonConnection, error)
+	Programmes(ctx context.Context, obj *partnergraph.Organisation, roles []partnergraph.Role, first *int, after *string, last *int, before *string) (*model.RoleProgrammeConnection, error)
+	People(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string, last *int, before *string) (*model.PersonConnection, error)
 	Collaborators(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string) (*model.CollaboratorConnection, error)
 }
 type OrganisationConnectionResolver interface {
@@ -590,8 +597,8 @@ type PathStepResolver interface {
 	Explanation(ctx context.Context, obj *partnergraph.Step) (string, error)
 }
 type PersonResolver interface {
-	Affiliations(ctx context.Context, obj *partnergraph.Person, first *int, after *string) (*model.AffiliationConnection, error)
-	Events(ctx context.Context, obj *partnergraph.Person, roles []partnergraph.Role, first *int, after *string) (*model.RoleEventConnection, error)
+	Affiliations(ctx context.Context, obj *partnergraph.Person, first *int, after *string, last *int, before *string) (*model.AffiliationConnection, error)
+	Events(ctx context.Context, obj *partnergraph.Person, roles []partnergraph.Role, first *int, after *string, last *int, before *string) (*model.RoleEventConnection, error)
 }
 type PersonConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.PersonConnection) (int, error)
@@ -599,7 +606,7 @@ type PersonConnectionResolver interface {
 type PlaceResolver interface {
 	Country(ctx context.Context, obj *partnergraph.Place) (*partnergraph.Place, error)
 	Events(ctx context.Context, obj *partnergraph.Place, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) (*model.EventConnection, error)
-	Organisations(ctx context.Context, obj *partnergraph.Place, first *int, after *string) (*model.OrganisationConnection, error)
+	Organisations(ctx context.Context, obj *partnergraph.Place, first *int, after *string, last *int, before *string) (*model.OrganisationConnection, error)
 }
 type PlaceConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.PlaceConnection) (int, error)
@@ -608,18 +615,18 @@ type ProgrammeResolver interface {
 	Partners(ctx context.Context, obj *partnergraph.Programme, roles []partnergraph.Role, first *int, after *string, last *int, before *string) (*model.ParticipantConnection, error)
 	Events(ctx context.Context, obj *partnergraph.Programme, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) (*model.EventConnection, error)
 	Publications(ctx context.Context, obj *partnergraph.Programme, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) (*model.PublicationConnection, error)
-	Topics(ctx context.Context, obj *partnergraph.Programme, first *int, after *string) (*model.TopicConnection, error)
+	Topics(ctx context.Context, obj *partnergraph.Programme, first *int, after *string, last *int, before *string) (*model.TopicConnection, error)
 }
 type ProgrammeConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.ProgrammeConnection) (int, error)
 }
 type PublicationResolver interface {
-	Publishers(ctx context.Context, obj *partnergraph.Publication, roles []partnergraph.Role, first *int, after *string) (*model.ParticipantConnection, error)
+	Publishers(ctx context.Context, obj *partnergraph.Publication, roles []partnergraph.Role, first *int, after *string, last *int, before *string) (*model.ParticipantConnection, error)
 	Programme(ctx context.Context, obj *partnergraph.Publication) (*partnergraph.Programme, error)
-	Topics(ctx context.Context, obj *partnergraph.Publication, first *int, after *string) (*model.TopicConnection, error)
-	Summarises(ctx context.Context, obj *partnergraph.Publication, first *int, after *string) (*model.EventConnection, error)
-	LaunchedAt(ctx context.Context, obj *partnergraph.Publication, first *int, after *string) (*model.EventConnection, error)
-	Features(ctx context.Context, obj *partnergraph.Publication, first *int, after *string) (*model.PersonConnection, error)
+	Topics(ctx context.Context, obj *partnergraph.Publication, first *int, after *string, last *int, before *string) (*model.TopicConnection, error)
+	Summarises(ctx context.Context, obj *partnergraph.Publication, first *int, after *string, last *int, before *string) (*model.EventConnection, error)
+	LaunchedAt(ctx context.Context, obj *partnergraph.Publication, first *int, after *string, last *int, before *string) (*model.EventConnection, error)
+	Features(ctx context.Context, obj *partnergraph.Publication, first *int, after *string, last *int, before *string) (*model.PersonConnection, error)
 	PartOf(ctx context.Context, obj *partnergraph.Publication) (*partnergraph.Publication, error)
 }
 type PublicationConnectionResolver interface {
@@ -662,6 +669,9 @@ type RoleProgrammeConnectionResolver interface {
 type RolePublicationConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.RolePublicationConnection) (int, error)
 }
+type SearchConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.SearchConnection) (int, error)
+}
 type SearchHitResolver interface {
 	Kind(ctx context.Context, obj *partnergraph.SearchHit) (partnergraph.Kind, error)
 }
@@ -675,7 +685,7 @@ type StatsResolver interface {
 type TopicResolver interface {
 	Events(ctx context.Context, obj *partnergraph.Topic, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) (*model.EventConnection, error)
 	Publications(ctx context.Context, obj *partnergraph.Topic, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) (*model.PublicationConnection, error)
-	PrioritisedBy(ctx context.Context, obj *partnergraph.Topic, first *int, after *string) (*model.OrganisationConnection, error)
+	PrioritisedBy(ctx context.Context, obj *partnergraph.Topic, first *int, after *string, last *int, before *string) (*model.OrganisationConnection, error)
 }
 type TopicConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.TopicConnection) (int, error)
@@ -868,6 +878,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CollaboratorConnection.PageInfo(childComplexity), true
+	case "CollaboratorConnection.totalCount":
+		if e.ComplexityRoot.CollaboratorConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CollaboratorConnection.TotalCount(childComplexity), true
 
 	case "CollaboratorEdge.cursor":
 		if e.ComplexityRoot.CollaboratorEdge.Cursor == nil {
@@ -935,7 +951,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Event.Organisers(childComplexity, args["roles"].([]partnergraph.Role), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Event.Organisers(childComplexity, args["roles"].([]partnergraph.Role), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Event.partOf":
 		if e.ComplexityRoot.Event.PartOf == nil {
 			break
@@ -952,7 +968,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Event.Participants(childComplexity, args["roles"].([]partnergraph.Role), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Event.Participants(childComplexity, args["roles"].([]partnergraph.Role), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Event.parts":
 		if e.ComplexityRoot.Event.Parts == nil {
 			break
@@ -963,7 +979,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Event.Parts(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Event.Parts(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Event.place":
 		if e.ComplexityRoot.Event.Place == nil {
 			break
@@ -986,7 +1002,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Event.Publications(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Event.Publications(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Event.slug":
 		if e.ComplexityRoot.Event.Slug == nil {
 			break
@@ -1027,7 +1043,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Event.Topics(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Event.Topics(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Event.updatedAt":
 		if e.ComplexityRoot.Event.UpdatedAt == nil {
 			break
@@ -1422,7 +1438,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organisation.People(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Organisation.People(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Organisation.priorities":
 		if e.ComplexityRoot.Organisation.Priorities == nil {
 			break
@@ -1433,7 +1449,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organisation.Priorities(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Organisation.Priorities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Organisation.programmes":
 		if e.ComplexityRoot.Organisation.Programmes == nil {
 			break
@@ -1444,7 +1460,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organisation.Programmes(childComplexity, args["roles"].([]partnergraph.Role), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Organisation.Programmes(childComplexity, args["roles"].([]partnergraph.Role), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Organisation.publications":
 		if e.ComplexityRoot.Organisation.Publications == nil {
 			break
@@ -1484,7 +1500,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organisation.Supporters(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Organisation.Supporters(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Organisation.units":
 		if e.ComplexityRoot.Organisation.Units == nil {
 			break
@@ -1495,7 +1511,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organisation.Units(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Organisation.Units(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Organisation.updatedAt":
 		if e.ComplexityRoot.Organisation.UpdatedAt == nil {
 			break
@@ -1676,7 +1692,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Person.Affiliations(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Person.Affiliations(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Person.createdAt":
 		if e.ComplexityRoot.Person.CreatedAt == nil {
 			break
@@ -1693,7 +1709,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Person.Events(childComplexity, args["roles"].([]partnergraph.Role), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Person.Events(childComplexity, args["roles"].([]partnergraph.Role), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Person.id":
 		if e.ComplexityRoot.Person.ID == nil {
 			break
@@ -1820,7 +1836,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Place.Organisations(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Place.Organisations(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Place.slug":
 		if e.ComplexityRoot.Place.Slug == nil {
 			break
@@ -1975,7 +1991,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Programme.Topics(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Programme.Topics(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Programme.updatedAt":
 		if e.ComplexityRoot.Programme.UpdatedAt == nil {
 			break
@@ -2043,7 +2059,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Publication.Features(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Publication.Features(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Publication.id":
 		if e.ComplexityRoot.Publication.ID == nil {
 			break
@@ -2078,7 +2094,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Publication.LaunchedAt(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Publication.LaunchedAt(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Publication.partOf":
 		if e.ComplexityRoot.Publication.PartOf == nil {
 			break
@@ -2107,7 +2123,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Publication.Publishers(childComplexity, args["roles"].([]partnergraph.Role), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Publication.Publishers(childComplexity, args["roles"].([]partnergraph.Role), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Publication.slug":
 		if e.ComplexityRoot.Publication.Slug == nil {
 			break
@@ -2130,7 +2146,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Publication.Summarises(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Publication.Summarises(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Publication.summary":
 		if e.ComplexityRoot.Publication.Summary == nil {
 			break
@@ -2153,7 +2169,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Publication.Topics(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Publication.Topics(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Publication.updatedAt":
 		if e.ComplexityRoot.Publication.UpdatedAt == nil {
 			break
@@ -2618,6 +2634,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchConnection.PageInfo(childComplexity), true
+	case "SearchConnection.totalCount":
+		if e.ComplexityRoot.SearchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.TotalCount(childComplexity), true
 
 	case "SearchEdge.cursor":
 		if e.ComplexityRoot.SearchEdge.Cursor == nil {
@@ -2738,7 +2760,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Topic.PrioritisedBy(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Topic.PrioritisedBy(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Topic.publications":
 		if e.ComplexityRoot.Topic.Publications == nil {
 			break
@@ -3130,7 +3152,7 @@ type Programme implements Node {
   partners(roles: [Role!], first: Int, after: String, last: Int, before: String): ParticipantConnection!
   events(filter: NodeFilter, orderBy: OrderBy, first: Int, after: String, last: Int, before: String): EventConnection!
   publications(filter: NodeFilter, orderBy: OrderBy, first: Int, after: String, last: Int, before: String): PublicationConnection!
-  topics(first: Int, after: String): TopicConnection!
+  topics(first: Int, after: String, last: Int, before: String): TopicConnection!
 }
 
 type Organisation implements Node {
@@ -3147,16 +3169,16 @@ type Organisation implements Node {
   updatedAt: DateTime
   "The organisation this one is a unit of."
   parent: Organisation
-  units(first: Int, after: String): OrganisationConnection!
+  units(first: Int, after: String, last: Int, before: String): OrganisationConnection!
   location: Place
   "Organisations that supported or funded this one, with their role."
-  supporters(first: Int, after: String): ParticipantConnection!
-  priorities(first: Int, after: String): TopicConnection!
+  supporters(first: Int, after: String, last: Int, before: String): ParticipantConnection!
+  priorities(first: Int, after: String, last: Int, before: String): TopicConnection!
   "Events it organised or attended, with its role; roles narrows to some roles."
   events(roles: [Role!], filter: NodeFilter, orderBy: OrderBy, first: Int, after: String, last: Int, before: String): RoleEventConnection!
   publications(roles: [Role!], filter: NodeFilter, orderBy: OrderBy, first: Int, after: String, last: Int, before: String): RolePublicationConnection!
-  programmes(roles: [Role!], first: Int, after: String): RoleProgrammeConnection!
-  people(first: Int, after: String): PersonConnection!
+  programmes(roles: [Role!], first: Int, after: String, last: Int, before: String): RoleProgrammeConnection!
+  people(first: Int, after: String, last: Int, before: String): PersonConnection!
   "Partners ranked by shared events, publications and programmes, with the shared items."
   collaborators(first: Int, after: String): CollaboratorConnection!
 }
@@ -3178,15 +3200,15 @@ type Event implements Node {
   "The larger event this one took place at."
   partOf: Event
   "Events that took place at this one."
-  parts(first: Int, after: String): EventConnection!
+  parts(first: Int, after: String, last: Int, before: String): EventConnection!
   programme: Programme
-  topics(first: Int, after: String): TopicConnection!
+  topics(first: Int, after: String, last: Int, before: String): TopicConnection!
   "Organisations and people that organised, co-organised, hosted, supported or funded it."
-  organisers(roles: [Role!], first: Int, after: String): ParticipantConnection!
+  organisers(roles: [Role!], first: Int, after: String, last: Int, before: String): ParticipantConnection!
   "Organisations and people that attended or presented."
-  participants(roles: [Role!], first: Int, after: String): ParticipantConnection!
+  participants(roles: [Role!], first: Int, after: String, last: Int, before: String): ParticipantConnection!
   "Publications launched at it or summarising it."
-  publications(first: Int, after: String): PublicationConnection!
+  publications(first: Int, after: String, last: Int, before: String): PublicationConnection!
 }
 
 type Publication implements Node {
@@ -3202,12 +3224,12 @@ type Publication implements Node {
   issue: String
   createdAt: DateTime
   updatedAt: DateTime
-  publishers(roles: [Role!], first: Int, after: String): ParticipantConnection!
+  publishers(roles: [Role!], first: Int, after: String, last: Int, before: String): ParticipantConnection!
   programme: Programme
-  topics(first: Int, after: String): TopicConnection!
-  summarises(first: Int, after: String): EventConnection!
-  launchedAt(first: Int, after: String): EventConnection!
-  features(first: Int, after: String): PersonConnection!
+  topics(first: Int, after: String, last: Int, before: String): TopicConnection!
+  summarises(first: Int, after: String, last: Int, before: String): EventConnection!
+  launchedAt(first: Int, after: String, last: Int, before: String): EventConnection!
+  features(first: Int, after: String, last: Int, before: String): PersonConnection!
   partOf: Publication
 }
 
@@ -3222,7 +3244,7 @@ type Topic implements Node {
   events(filter: NodeFilter, orderBy: OrderBy, first: Int, after: String, last: Int, before: String): EventConnection!
   publications(filter: NodeFilter, orderBy: OrderBy, first: Int, after: String, last: Int, before: String): PublicationConnection!
   "Organisations with this topic among their priorities."
-  prioritisedBy(first: Int, after: String): OrganisationConnection!
+  prioritisedBy(first: Int, after: String, last: Int, before: String): OrganisationConnection!
 }
 
 type Place implements Node {
@@ -3238,7 +3260,7 @@ type Place implements Node {
   country: Place
   "Events held here (in a country: also in its cities)."
   events(filter: NodeFilter, orderBy: OrderBy, first: Int, after: String, last: Int, before: String): EventConnection!
-  organisations(first: Int, after: String): OrganisationConnection!
+  organisations(first: Int, after: String, last: Int, before: String): OrganisationConnection!
 }
 
 type Person implements Node {
@@ -3248,8 +3270,8 @@ type Person implements Node {
   name: String!
   createdAt: DateTime
   updatedAt: DateTime
-  affiliations(first: Int, after: String): AffiliationConnection!
-  events(roles: [Role!], first: Int, after: String): RoleEventConnection!
+  affiliations(first: Int, after: String, last: Int, before: String): AffiliationConnection!
+  events(roles: [Role!], first: Int, after: String, last: Int, before: String): RoleEventConnection!
 }
 
 type OrganisationConnection {
@@ -3427,6 +3449,7 @@ type Collaborator {
 type CollaboratorConnection {
   edges: [CollaboratorEdge!]!
   pageInfo: PageInfo!
+  totalCount: Int!
 }
 type CollaboratorEdge {
   cursor: String!
@@ -3484,6 +3507,7 @@ type SearchHit {
 type SearchConnection {
   edges: [SearchEdge!]!
   pageInfo: PageInfo!
+  totalCount: Int!
 }
 type SearchEdge {
   cursor: String!
@@ -3791,6 +3815,8 @@ func (ec *executionContext) childFields_CollaboratorConnection(ctx context.Conte
 		return ec.fieldContext_CollaboratorConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_CollaboratorConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CollaboratorConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CollaboratorConnection", field.Name)
 }
@@ -4391,6 +4417,8 @@ func (ec *executionContext) childFields_SearchConnection(ctx context.Context, fi
 		return ec.fieldContext_SearchConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_SearchConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SearchConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchConnection", field.Name)
 }
@@ -4656,6 +4684,22 @@ func (ec *executionContext) field_Event_organisers_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -4686,6 +4730,22 @@ func (ec *executionContext) field_Event_participants_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -4708,6 +4768,22 @@ func (ec *executionContext) field_Event_parts_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -4730,6 +4806,22 @@ func (ec *executionContext) field_Event_publications_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -4752,6 +4844,22 @@ func (ec *executionContext) field_Event_topics_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -5208,6 +5316,22 @@ func (ec *executionContext) field_Organisation_people_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -5230,6 +5354,22 @@ func (ec *executionContext) field_Organisation_priorities_args(ctx context.Conte
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -5260,6 +5400,22 @@ func (ec *executionContext) field_Organisation_programmes_args(ctx context.Conte
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -5344,6 +5500,22 @@ func (ec *executionContext) field_Organisation_supporters_args(ctx context.Conte
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -5366,6 +5538,22 @@ func (ec *executionContext) field_Organisation_units_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -5388,6 +5576,22 @@ func (ec *executionContext) field_Person_affiliations_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -5418,6 +5622,22 @@ func (ec *executionContext) field_Person_events_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -5494,6 +5714,22 @@ func (ec *executionContext) field_Place_organisations_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -5670,6 +5906,22 @@ func (ec *executionContext) field_Programme_topics_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -5692,6 +5944,22 @@ func (ec *executionContext) field_Publication_features_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -5714,6 +5982,22 @@ func (ec *executionContext) field_Publication_launchedAt_args(ctx context.Contex
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -5744,6 +6028,22 @@ func (ec *executionContext) field_Publication_publishers_args(ctx context.Contex
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -5766,6 +6066,22 @@ func (ec *executionContext) field_Publication_summarises_args(ctx context.Contex
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -5788,6 +6104,22 @@ func (ec *executionContext) field_Publication_topics_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6648,6 +6980,22 @@ func (ec *executionContext) field_Topic_prioritisedBy_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -7535,6 +7883,29 @@ func (ec *executionContext) fieldContext_CollaboratorConnection_pageInfo(_ conte
 	return fc, nil
 }
 
+func (ec *executionContext) _CollaboratorConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CollaboratorConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CollaboratorConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CollaboratorConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CollaboratorConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CollaboratorConnection", field, true, true, "Int")
+}
+
 func (ec *executionContext) _CollaboratorEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CollaboratorEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7963,7 +8334,7 @@ func (ec *executionContext) _Event_parts(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Parts(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Event().Parts(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventConnection) graphql.Marshaler {
@@ -8039,7 +8410,7 @@ func (ec *executionContext) _Event_topics(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Topics(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Event().Topics(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TopicConnection) graphql.Marshaler {
@@ -8083,7 +8454,7 @@ func (ec *executionContext) _Event_organisers(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Organisers(ctx, obj, fc.Args["roles"].([]partnergraph.Role), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Event().Organisers(ctx, obj, fc.Args["roles"].([]partnergraph.Role), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ParticipantConnection) graphql.Marshaler {
@@ -8127,7 +8498,7 @@ func (ec *executionContext) _Event_participants(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Participants(ctx, obj, fc.Args["roles"].([]partnergraph.Role), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Event().Participants(ctx, obj, fc.Args["roles"].([]partnergraph.Role), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ParticipantConnection) graphql.Marshaler {
@@ -8171,7 +8542,7 @@ func (ec *executionContext) _Event_publications(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Publications(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Event().Publications(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicationConnection) graphql.Marshaler {
@@ -10054,7 +10425,7 @@ func (ec *executionContext) _Organisation_units(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organisation().Units(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Organisation().Units(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OrganisationConnection) graphql.Marshaler {
@@ -10130,7 +10501,7 @@ func (ec *executionContext) _Organisation_supporters(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organisation().Supporters(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Organisation().Supporters(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ParticipantConnection) graphql.Marshaler {
@@ -10174,7 +10545,7 @@ func (ec *executionContext) _Organisation_priorities(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organisation().Priorities(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Organisation().Priorities(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TopicConnection) graphql.Marshaler {
@@ -10306,7 +10677,7 @@ func (ec *executionContext) _Organisation_programmes(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organisation().Programmes(ctx, obj, fc.Args["roles"].([]partnergraph.Role), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Organisation().Programmes(ctx, obj, fc.Args["roles"].([]partnergraph.Role), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RoleProgrammeConnection) graphql.Marshaler {
@@ -10350,7 +10721,7 @@ func (ec *executionContext) _Organisation_people(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organisation().People(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Organisation().People(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonConnection) graphql.Marshaler {
@@ -11241,7 +11612,7 @@ func (ec *executionContext) _Person_affiliations(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Person().Affiliations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Person().Affiliations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AffiliationConnection) graphql.Marshaler {
@@ -11285,7 +11656,7 @@ func (ec *executionContext) _Person_events(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Person().Events(ctx, obj, fc.Args["roles"].([]partnergraph.Role), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Person().Events(ctx, obj, fc.Args["roles"].([]partnergraph.Role), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RoleEventConnection) graphql.Marshaler {
@@ -11763,7 +12134,7 @@ func (ec *executionContext) _Place_organisations(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Place().Organisations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Place().Organisations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OrganisationConnection) graphql.Marshaler {
@@ -12343,7 +12714,7 @@ func (ec *executionContext) _Programme_topics(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Programme().Topics(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Programme().Topics(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TopicConnection) graphql.Marshaler {
@@ -12837,7 +13208,7 @@ func (ec *executionContext) _Publication_publishers(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Publication().Publishers(ctx, obj, fc.Args["roles"].([]partnergraph.Role), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Publication().Publishers(ctx, obj, fc.Args["roles"].([]partnergraph.Role), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ParticipantConnection) graphql.Marshaler {
@@ -12913,7 +13284,7 @@ func (ec *executionContext) _Publication_topics(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Publication().Topics(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Publication().Topics(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TopicConnection) graphql.Marshaler {
@@ -12957,7 +13328,7 @@ func (ec *executionContext) _Publication_summarises(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Publication().Summarises(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Publication().Summarises(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventConnection) graphql.Marshaler {
@@ -13001,7 +13372,7 @@ func (ec *executionContext) _Publication_launchedAt(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Publication().LaunchedAt(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Publication().LaunchedAt(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventConnection) graphql.Marshaler {
@@ -13045,7 +13416,7 @@ func (ec *executionContext) _Publication_features(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Publication().Features(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Publication().Features(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonConnection) graphql.Marshaler {
@@ -15090,6 +15461,29 @@ func (ec *executionContext) fieldContext_SearchConnection_pageInfo(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _SearchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SearchConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchConnection", field, true, true, "Int")
+}
+
 func (ec *executionContext) _SearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15677,7 +16071,7 @@ func (ec *executionContext) _Topic_prioritisedBy(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Topic().PrioritisedBy(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Topic().PrioritisedBy(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OrganisationConnection) graphql.Marshaler {
@@ -18595,13 +18989,19 @@ func (ec *executionContext) _CollaboratorConnection(ctx context.Context, sel ast
 		case "edges":
 			out.Values[i] = ec._CollaboratorConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._CollaboratorConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CollaboratorConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20954,13 +21354,19 @@ func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.Selec
 		case "edges":
 			out.Values[i] = ec._SearchConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._SearchConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SearchConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

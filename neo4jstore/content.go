@@ -81,7 +81,8 @@ func (s *Content) CreateNode(ctx context.Context, in pg.NodeInput) (pg.Node, err
 	if err != nil {
 		return nil, err
 	}
-	if props["id"] == nil {
+	derivedID := props["id"] == nil
+	if derivedID {
 		props["id"] = idPrefix[in.Kind] + "-" + props["slug"].(string)
 	}
 	setDerived(in.Kind, props, nil)
@@ -117,8 +118,13 @@ func (s *Content) CreateNode(ctx context.Context, in pg.NodeInput) (pg.Node, err
 		}
 		return n, nil
 	})
-	if err != nil {
-		return nil, translate("create node", err)
+	if err = translate("create node", err); err != nil {
+		var de *pg.Error
+		if derivedID && errors.As(err, &de) && de.Code == pg.ECONFLICT && de.Field == "id" {
+			// The id comes from the slug: the client can only change the slug.
+			return nil, pg.FieldErrorf(pg.ECONFLICT, "slug", "a %s with slug %q already exists", strings.ToLower(string(in.Kind)), props["slug"])
+		}
+		return nil, err
 	}
 	return res.(pg.Node), nil
 }

@@ -235,6 +235,27 @@ func (s *Network) mustExist(ctx context.Context, kind pg.Kind, ids []string, fie
 	return nil
 }
 
+// qCollaboratorsShared pairs an organisation o with each partner c and each item x they share.
+const qCollaboratorsShared = `MATCH (o:Organisation {id: $org})
+CALL (o) {
+  MATCH (o)-[:ORGANISED|ATTENDED]->(x:Event)<-[:ORGANISED|ATTENDED]-(c:Organisation) RETURN c, x
+  UNION
+  MATCH (o)-[:PUBLISHED]->(x:Publication)<-[:PUBLISHED]-(c:Organisation) RETURN c, x
+  UNION
+  MATCH (o)-[:RUNS]->(x:Programme)<-[:RUNS]-(c:Organisation) RETURN c, x
+}
+WITH c, x WHERE c <> o AND c.status IN $statuses AND x.status IN $statuses`
+
+// CountCollaborators implements pg.NetworkService.
+func (s *Network) CountCollaborators(ctx context.Context, v pg.Viewer, org string) (int, error) {
+	rows, err := s.db.read(ctx, qCollaboratorsShared+"\nRETURN count(DISTINCT c) AS total", map[string]any{"org": org, "statuses": v.Statuses()})
+	if err != nil {
+		return 0, translate("count collaborators", err)
+	}
+	n, _, err := neo4j.GetRecordValue[int64](rows[0], "total")
+	return int(n), err
+}
+
 // Collaborators implements pg.NetworkService. Partners share an event when both organised or
 // attended it, a publication when both published it, a programme when both run it.
 func (s *Network) Collaborators(ctx context.Context, v pg.Viewer, org string, page pg.PageArgs) (*pg.Page[*pg.Collaborator], error) {
@@ -245,15 +266,7 @@ func (s *Network) Collaborators(ctx context.Context, v pg.Viewer, org string, pa
 	if w.Backward {
 		return nil, pg.FieldErrorf(pg.EINVALID, "last", "collaborators page forward only")
 	}
-	const q = `MATCH (o:Organisation {id: $org})
-CALL (o) {
-  MATCH (o)-[:ORGANISED|ATTENDED]->(x:Event)<-[:ORGANISED|ATTENDED]-(c:Organisation) RETURN c, x
-  UNION
-  MATCH (o)-[:PUBLISHED]->(x:Publication)<-[:PUBLISHED]-(c:Organisation) RETURN c, x
-  UNION
-  MATCH (o)-[:RUNS]->(x:Programme)<-[:RUNS]-(c:Organisation) RETURN c, x
-}
-WITH c, x WHERE c <> o AND c.status IN $statuses AND x.status IN $statuses
+	q := qCollaboratorsShared + `
 WITH c, x ORDER BY x.dateFrom DESC, x.id
 WITH c, collect(DISTINCT x) AS xs
 WITH c, xs, size(xs) AS score

@@ -20,6 +20,43 @@ func (db *DB) Search() *Search { return &Search{db: db} }
 
 var _ pg.SearchService = (*Search)(nil)
 
+// qSearchMatches finds the visible entities of the wanted kinds that match the query.
+const qSearchMatches = `CALL db.index.fulltext.queryNodes('entity_text', $lucene) YIELD node AS n, score
+WHERE n.status IN $statuses AND ($labels IS NULL OR any(l IN labels(n) WHERE l IN $labels))`
+
+func searchParams(v pg.Viewer, text string, kinds []pg.Kind) (map[string]any, error) {
+	if utf8.RuneCountInString(text) > 200 {
+		return nil, pg.FieldErrorf(pg.EINVALID, "text", "text is longer than 200 characters")
+	}
+	lq := luceneQuery(text)
+	if lq == "" {
+		return nil, pg.FieldErrorf(pg.EINVALID, "text", "text has no words to search for")
+	}
+	p := map[string]any{"lucene": lq, "statuses": v.Statuses(), "labels": nil}
+	if len(kinds) > 0 {
+		var labels []string
+		for _, k := range kinds {
+			labels = append(labels, k.Label())
+		}
+		p["labels"] = labels
+	}
+	return p, nil
+}
+
+// CountSearch implements pg.SearchService.
+func (s *Search) CountSearch(ctx context.Context, v pg.Viewer, text string, kinds []pg.Kind) (int, error) {
+	p, err := searchParams(v, text, kinds)
+	if err != nil {
+		return 0, err
+	}
+	rows, err := s.db.read(ctx, qSearchMatches+"\nRETURN count(n) AS total", p)
+	if err != nil {
+		return 0, translate("count search", err)
+	}
+	n, _, err := neo4j.GetRecordValue[int64](rows[0], "total")
+	return int(n), err
+}
+
 // Search implements pg.SearchService: the full-text index ranks, the cursor is (score, id).
 func (s *Search) Search(ctx context.Context, v pg.Viewer, text string, kinds []pg.Kind, page pg.PageArgs) (*pg.Page[pg.SearchHit], error) {
 	w, err := page.Validate()
@@ -29,25 +66,14 @@ func (s *Search) Search(ctx context.Context, v pg.Viewer, text string, kinds []p
 	if w.Backward {
 		return nil, pg.FieldErrorf(pg.EINVALID, "last", "search pages forward only")
 	}
-	if utf8.RuneCountInString(text) > 200 {
-		return nil, pg.FieldErrorf(pg.EINVALID, "text", "text is longer than 200 characters")
+	p, err := searchParams(v, text, kinds)
+	if err != nil {
+		return nil, err
 	}
-	lq := luceneQuery(text)
-	if lq == "" {
-		return nil, pg.FieldErrorf(pg.EINVALID, "text", "text has no words to search for")
-	}
-	const q = `CALL db.index.fulltext.queryNodes('entity_text', $lucene) YIELD node AS n, score
-WHERE n.status IN $statuses AND ($labels IS NULL OR any(l IN labels(n) WHERE l IN $labels))
+	q := qSearchMatches + `
   AND ($ck IS NULL OR score < $ck OR (score = $ck AND n.id > $cid))
 RETURN n, score ORDER BY score DESC, n.id ASC LIMIT $limit`
-	p := map[string]any{"lucene": lq, "statuses": v.Statuses(), "labels": nil, "limit": w.Limit + 1, "ck": nil, "cid": nil}
-	if len(kinds) > 0 {
-		var labels []string
-		for _, k := range kinds {
-			labels = append(labels, k.Label())
-		}
-		p["labels"] = labels
-	}
+	p["limit"], p["ck"], p["cid"] = w.Limit+1, nil, nil
 	if w.Cursor != nil {
 		p["ck"], p["cid"] = w.Cursor.Key, w.Cursor.ID
 	}

@@ -24,6 +24,11 @@ func (r *coOrganisationConnectionResolver) TotalCount(ctx context.Context, obj *
 	return total(ctx, obj.Count)
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *collaboratorConnectionResolver) TotalCount(ctx context.Context, obj *model.CollaboratorConnection) (int, error) {
+	return total(ctx, obj.Count)
+}
+
 // Place is the resolver for the place field.
 func (r *eventResolver) Place(ctx context.Context, obj *partnergraph.Event) (*partnergraph.Place, error) {
 	return one[*partnergraph.Place](ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelHeldIn}, Outgoing: true, Kind: partnergraph.KindPlace, Roles: nil})
@@ -35,8 +40,8 @@ func (r *eventResolver) PartOf(ctx context.Context, obj *partnergraph.Event) (*p
 }
 
 // Parts is the resolver for the parts field.
-func (r *eventResolver) Parts(ctx context.Context, obj *partnergraph.Event, first *int, after *string) (*model.EventConnection, error) {
-	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelPartOf}, Outgoing: false, Kind: partnergraph.KindEvent, Roles: nil}, pageArgs(first, after, nil, nil))
+func (r *eventResolver) Parts(ctx context.Context, obj *partnergraph.Event, first *int, after *string, last *int, before *string) (*model.EventConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelPartOf}, Outgoing: false, Kind: partnergraph.KindEvent, Roles: nil}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -49,8 +54,8 @@ func (r *eventResolver) Programme(ctx context.Context, obj *partnergraph.Event) 
 }
 
 // Topics is the resolver for the topics field.
-func (r *eventResolver) Topics(ctx context.Context, obj *partnergraph.Event, first *int, after *string) (*model.TopicConnection, error) {
-	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelAbout}, Outgoing: true, Kind: partnergraph.KindTopic, Roles: nil}, pageArgs(first, after, nil, nil))
+func (r *eventResolver) Topics(ctx context.Context, obj *partnergraph.Event, first *int, after *string, last *int, before *string) (*model.TopicConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelAbout}, Outgoing: true, Kind: partnergraph.KindTopic, Roles: nil}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -58,8 +63,8 @@ func (r *eventResolver) Topics(ctx context.Context, obj *partnergraph.Event, fir
 }
 
 // Organisers is the resolver for the organisers field.
-func (r *eventResolver) Organisers(ctx context.Context, obj *partnergraph.Event, roles []partnergraph.Role, first *int, after *string) (*model.ParticipantConnection, error) {
-	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelOrganised}, Outgoing: false, Kind: "", Roles: roles}, pageArgs(first, after, nil, nil))
+func (r *eventResolver) Organisers(ctx context.Context, obj *partnergraph.Event, roles []partnergraph.Role, first *int, after *string, last *int, before *string) (*model.ParticipantConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelOrganised}, Outgoing: false, Kind: "", Roles: roles}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -67,8 +72,8 @@ func (r *eventResolver) Organisers(ctx context.Context, obj *partnergraph.Event,
 }
 
 // Participants is the resolver for the participants field.
-func (r *eventResolver) Participants(ctx context.Context, obj *partnergraph.Event, roles []partnergraph.Role, first *int, after *string) (*model.ParticipantConnection, error) {
-	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelAttended}, Outgoing: false, Kind: "", Roles: roles}, pageArgs(first, after, nil, nil))
+func (r *eventResolver) Participants(ctx context.Context, obj *partnergraph.Event, roles []partnergraph.Role, first *int, after *string, last *int, before *string) (*model.ParticipantConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelAttended}, Outgoing: false, Kind: "", Roles: roles}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -76,8 +81,8 @@ func (r *eventResolver) Participants(ctx context.Context, obj *partnergraph.Even
 }
 
 // Publications is the resolver for the publications field.
-func (r *eventResolver) Publications(ctx context.Context, obj *partnergraph.Event, first *int, after *string) (*model.PublicationConnection, error) {
-	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelLaunchedAt, partnergraph.RelSummarises}, Outgoing: false, Kind: partnergraph.KindPublication, Roles: nil}, pageArgs(first, after, nil, nil))
+func (r *eventResolver) Publications(ctx context.Context, obj *partnergraph.Event, first *int, after *string, last *int, before *string) (*model.PublicationConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelLaunchedAt, partnergraph.RelSummarises}, Outgoing: false, Kind: partnergraph.KindPublication, Roles: nil}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -257,8 +262,8 @@ func (r *organisationResolver) Parent(ctx context.Context, obj *partnergraph.Org
 }
 
 // Units is the resolver for the units field.
-func (r *organisationResolver) Units(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string) (*model.OrganisationConnection, error) {
-	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelPartOf}, Outgoing: false, Kind: partnergraph.KindOrganisation, Roles: nil}, pageArgs(first, after, nil, nil))
+func (r *organisationResolver) Units(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string, last *int, before *string) (*model.OrganisationConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelPartOf}, Outgoing: false, Kind: partnergraph.KindOrganisation, Roles: nil}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -271,8 +276,8 @@ func (r *organisationResolver) Location(ctx context.Context, obj *partnergraph.O
 }
 
 // Supporters is the resolver for the supporters field.
-func (r *organisationResolver) Supporters(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string) (*model.ParticipantConnection, error) {
-	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelSupports}, Outgoing: false, Kind: "", Roles: nil}, pageArgs(first, after, nil, nil))
+func (r *organisationResolver) Supporters(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string, last *int, before *string) (*model.ParticipantConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelSupports}, Outgoing: false, Kind: "", Roles: nil}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -280,8 +285,8 @@ func (r *organisationResolver) Supporters(ctx context.Context, obj *partnergraph
 }
 
 // Priorities is the resolver for the priorities field.
-func (r *organisationResolver) Priorities(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string) (*model.TopicConnection, error) {
-	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelPrioritises}, Outgoing: true, Kind: partnergraph.KindTopic, Roles: nil}, pageArgs(first, after, nil, nil))
+func (r *organisationResolver) Priorities(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string, last *int, before *string) (*model.TopicConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelPrioritises}, Outgoing: true, Kind: partnergraph.KindTopic, Roles: nil}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -307,8 +312,8 @@ func (r *organisationResolver) Publications(ctx context.Context, obj *partnergra
 }
 
 // Programmes is the resolver for the programmes field.
-func (r *organisationResolver) Programmes(ctx context.Context, obj *partnergraph.Organisation, roles []partnergraph.Role, first *int, after *string) (*model.RoleProgrammeConnection, error) {
-	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelRuns}, Outgoing: true, Kind: partnergraph.KindProgramme, Roles: roles}, pageArgs(first, after, nil, nil))
+func (r *organisationResolver) Programmes(ctx context.Context, obj *partnergraph.Organisation, roles []partnergraph.Role, first *int, after *string, last *int, before *string) (*model.RoleProgrammeConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelRuns}, Outgoing: true, Kind: partnergraph.KindProgramme, Roles: roles}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -316,8 +321,8 @@ func (r *organisationResolver) Programmes(ctx context.Context, obj *partnergraph
 }
 
 // People is the resolver for the people field.
-func (r *organisationResolver) People(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string) (*model.PersonConnection, error) {
-	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelAffiliatedWith}, Outgoing: false, Kind: partnergraph.KindPerson, Roles: nil}, pageArgs(first, after, nil, nil))
+func (r *organisationResolver) People(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string, last *int, before *string) (*model.PersonConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelAffiliatedWith}, Outgoing: false, Kind: partnergraph.KindPerson, Roles: nil}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -330,7 +335,10 @@ func (r *organisationResolver) Collaborators(ctx context.Context, obj *partnergr
 	if err != nil {
 		return nil, err
 	}
-	c := &model.CollaboratorConnection{PageInfo: pageInfo(p)}
+	v := viewer(ctx)
+	c := &model.CollaboratorConnection{PageInfo: pageInfo(p), Count: func(ctx context.Context) (int, error) {
+		return r.NetworkService.CountCollaborators(ctx, v, obj.ID)
+	}}
 	for i, col := range p.Items {
 		c.Edges = append(c.Edges, &model.CollaboratorEdge{Cursor: p.Cursors[i], Node: col})
 	}
@@ -373,8 +381,8 @@ func (r *pathStepResolver) Explanation(ctx context.Context, obj *partnergraph.St
 }
 
 // Affiliations is the resolver for the affiliations field.
-func (r *personResolver) Affiliations(ctx context.Context, obj *partnergraph.Person, first *int, after *string) (*model.AffiliationConnection, error) {
-	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelAffiliatedWith}, Outgoing: true, Kind: partnergraph.KindOrganisation, Roles: nil}, pageArgs(first, after, nil, nil))
+func (r *personResolver) Affiliations(ctx context.Context, obj *partnergraph.Person, first *int, after *string, last *int, before *string) (*model.AffiliationConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelAffiliatedWith}, Outgoing: true, Kind: partnergraph.KindOrganisation, Roles: nil}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -382,8 +390,8 @@ func (r *personResolver) Affiliations(ctx context.Context, obj *partnergraph.Per
 }
 
 // Events is the resolver for the events field.
-func (r *personResolver) Events(ctx context.Context, obj *partnergraph.Person, roles []partnergraph.Role, first *int, after *string) (*model.RoleEventConnection, error) {
-	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelOrganised, partnergraph.RelAttended}, Outgoing: true, Kind: partnergraph.KindEvent, Roles: roles}, pageArgs(first, after, nil, nil))
+func (r *personResolver) Events(ctx context.Context, obj *partnergraph.Person, roles []partnergraph.Role, first *int, after *string, last *int, before *string) (*model.RoleEventConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelOrganised, partnergraph.RelAttended}, Outgoing: true, Kind: partnergraph.KindEvent, Roles: roles}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -415,8 +423,8 @@ func (r *placeResolver) Events(ctx context.Context, obj *partnergraph.Place, fil
 }
 
 // Organisations is the resolver for the organisations field.
-func (r *placeResolver) Organisations(ctx context.Context, obj *partnergraph.Place, first *int, after *string) (*model.OrganisationConnection, error) {
-	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelLocatedIn}, Outgoing: false, Kind: partnergraph.KindOrganisation, Roles: nil}, pageArgs(first, after, nil, nil))
+func (r *placeResolver) Organisations(ctx context.Context, obj *partnergraph.Place, first *int, after *string, last *int, before *string) (*model.OrganisationConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelLocatedIn}, Outgoing: false, Kind: partnergraph.KindOrganisation, Roles: nil}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -456,8 +464,8 @@ func (r *programmeResolver) Publications(ctx context.Context, obj *partnergraph.
 }
 
 // Topics is the resolver for the topics field.
-func (r *programmeResolver) Topics(ctx context.Context, obj *partnergraph.Programme, first *int, after *string) (*model.TopicConnection, error) {
-	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelAbout}, Outgoing: true, Kind: partnergraph.KindTopic, Roles: nil}, pageArgs(first, after, nil, nil))
+func (r *programmeResolver) Topics(ctx context.Context, obj *partnergraph.Programme, first *int, after *string, last *int, before *string) (*model.TopicConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelAbout}, Outgoing: true, Kind: partnergraph.KindTopic, Roles: nil}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -470,8 +478,8 @@ func (r *programmeConnectionResolver) TotalCount(ctx context.Context, obj *model
 }
 
 // Publishers is the resolver for the publishers field.
-func (r *publicationResolver) Publishers(ctx context.Context, obj *partnergraph.Publication, roles []partnergraph.Role, first *int, after *string) (*model.ParticipantConnection, error) {
-	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelPublished}, Outgoing: false, Kind: "", Roles: roles}, pageArgs(first, after, nil, nil))
+func (r *publicationResolver) Publishers(ctx context.Context, obj *partnergraph.Publication, roles []partnergraph.Role, first *int, after *string, last *int, before *string) (*model.ParticipantConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelPublished}, Outgoing: false, Kind: "", Roles: roles}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -484,8 +492,8 @@ func (r *publicationResolver) Programme(ctx context.Context, obj *partnergraph.P
 }
 
 // Topics is the resolver for the topics field.
-func (r *publicationResolver) Topics(ctx context.Context, obj *partnergraph.Publication, first *int, after *string) (*model.TopicConnection, error) {
-	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelAbout}, Outgoing: true, Kind: partnergraph.KindTopic, Roles: nil}, pageArgs(first, after, nil, nil))
+func (r *publicationResolver) Topics(ctx context.Context, obj *partnergraph.Publication, first *int, after *string, last *int, before *string) (*model.TopicConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelAbout}, Outgoing: true, Kind: partnergraph.KindTopic, Roles: nil}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -493,8 +501,8 @@ func (r *publicationResolver) Topics(ctx context.Context, obj *partnergraph.Publ
 }
 
 // Summarises is the resolver for the summarises field.
-func (r *publicationResolver) Summarises(ctx context.Context, obj *partnergraph.Publication, first *int, after *string) (*model.EventConnection, error) {
-	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelSummarises}, Outgoing: true, Kind: partnergraph.KindEvent, Roles: nil}, pageArgs(first, after, nil, nil))
+func (r *publicationResolver) Summarises(ctx context.Context, obj *partnergraph.Publication, first *int, after *string, last *int, before *string) (*model.EventConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelSummarises}, Outgoing: true, Kind: partnergraph.KindEvent, Roles: nil}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -502,8 +510,8 @@ func (r *publicationResolver) Summarises(ctx context.Context, obj *partnergraph.
 }
 
 // LaunchedAt is the resolver for the launchedAt field.
-func (r *publicationResolver) LaunchedAt(ctx context.Context, obj *partnergraph.Publication, first *int, after *string) (*model.EventConnection, error) {
-	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelLaunchedAt}, Outgoing: true, Kind: partnergraph.KindEvent, Roles: nil}, pageArgs(first, after, nil, nil))
+func (r *publicationResolver) LaunchedAt(ctx context.Context, obj *partnergraph.Publication, first *int, after *string, last *int, before *string) (*model.EventConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelLaunchedAt}, Outgoing: true, Kind: partnergraph.KindEvent, Roles: nil}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -511,8 +519,8 @@ func (r *publicationResolver) LaunchedAt(ctx context.Context, obj *partnergraph.
 }
 
 // Features is the resolver for the features field.
-func (r *publicationResolver) Features(ctx context.Context, obj *partnergraph.Publication, first *int, after *string) (*model.PersonConnection, error) {
-	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelFeatures}, Outgoing: true, Kind: partnergraph.KindPerson, Roles: nil}, pageArgs(first, after, nil, nil))
+func (r *publicationResolver) Features(ctx context.Context, obj *partnergraph.Publication, first *int, after *string, last *int, before *string) (*model.PersonConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelFeatures}, Outgoing: true, Kind: partnergraph.KindPerson, Roles: nil}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -718,7 +726,10 @@ func (r *queryResolver) Search(ctx context.Context, text string, kinds []partner
 	if err != nil {
 		return nil, err
 	}
-	c := &model.SearchConnection{PageInfo: pageInfo(p)}
+	v := viewer(ctx)
+	c := &model.SearchConnection{PageInfo: pageInfo(p), Count: func(ctx context.Context) (int, error) {
+		return r.SearchService.CountSearch(ctx, v, text, kinds)
+	}}
 	for i := range p.Items {
 		c.Edges = append(c.Edges, &model.SearchEdge{Cursor: p.Cursors[i], Node: &p.Items[i]})
 	}
@@ -752,6 +763,11 @@ func (r *roleProgrammeConnectionResolver) TotalCount(ctx context.Context, obj *m
 
 // TotalCount is the resolver for the totalCount field.
 func (r *rolePublicationConnectionResolver) TotalCount(ctx context.Context, obj *model.RolePublicationConnection) (int, error) {
+	return total(ctx, obj.Count)
+}
+
+// TotalCount is the resolver for the totalCount field.
+func (r *searchConnectionResolver) TotalCount(ctx context.Context, obj *model.SearchConnection) (int, error) {
 	return total(ctx, obj.Count)
 }
 
@@ -809,8 +825,8 @@ func (r *topicResolver) Publications(ctx context.Context, obj *partnergraph.Topi
 }
 
 // PrioritisedBy is the resolver for the prioritisedBy field.
-func (r *topicResolver) PrioritisedBy(ctx context.Context, obj *partnergraph.Topic, first *int, after *string) (*model.OrganisationConnection, error) {
-	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelPrioritises}, Outgoing: false, Kind: partnergraph.KindOrganisation, Roles: nil}, pageArgs(first, after, nil, nil))
+func (r *topicResolver) PrioritisedBy(ctx context.Context, obj *partnergraph.Topic, first *int, after *string, last *int, before *string) (*model.OrganisationConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelPrioritises}, Outgoing: false, Kind: partnergraph.KindOrganisation, Roles: nil}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -830,6 +846,11 @@ func (r *Resolver) AffiliationConnection() graph.AffiliationConnectionResolver {
 // CoOrganisationConnection returns graph.CoOrganisationConnectionResolver implementation.
 func (r *Resolver) CoOrganisationConnection() graph.CoOrganisationConnectionResolver {
 	return &coOrganisationConnectionResolver{r}
+}
+
+// CollaboratorConnection returns graph.CollaboratorConnectionResolver implementation.
+func (r *Resolver) CollaboratorConnection() graph.CollaboratorConnectionResolver {
+	return &collaboratorConnectionResolver{r}
 }
 
 // Event returns graph.EventResolver implementation.
@@ -918,6 +939,11 @@ func (r *Resolver) RolePublicationConnection() graph.RolePublicationConnectionRe
 	return &rolePublicationConnectionResolver{r}
 }
 
+// SearchConnection returns graph.SearchConnectionResolver implementation.
+func (r *Resolver) SearchConnection() graph.SearchConnectionResolver {
+	return &searchConnectionResolver{r}
+}
+
 // SearchHit returns graph.SearchHitResolver implementation.
 func (r *Resolver) SearchHit() graph.SearchHitResolver { return &searchHitResolver{r} }
 
@@ -935,6 +961,7 @@ func (r *Resolver) TopicConnection() graph.TopicConnectionResolver {
 type (
 	affiliationConnectionResolver     struct{ *Resolver }
 	coOrganisationConnectionResolver  struct{ *Resolver }
+	collaboratorConnectionResolver    struct{ *Resolver }
 	eventResolver                     struct{ *Resolver }
 	eventConnectionResolver           struct{ *Resolver }
 	mutationResolver                  struct{ *Resolver }
@@ -957,6 +984,7 @@ type (
 	roleEventConnectionResolver       struct{ *Resolver }
 	roleProgrammeConnectionResolver   struct{ *Resolver }
 	rolePublicationConnectionResolver struct{ *Resolver }
+	searchConnectionResolver          struct{ *Resolver }
 	searchHitResolver                 struct{ *Resolver }
 	statsResolver                     struct{ *Resolver }
 	topicResolver                     struct{ *Resolver }

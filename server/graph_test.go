@@ -245,10 +245,13 @@ func TestCoOrganisationEdges(t *testing.T) {
 
 func TestCollaboratorsListTheirSharedWork(t *testing.T) {
 	srv, _ := newAPI(t)
-	d := post(t, srv, "", `{ organisation(slug: "interpol") { collaborators { edges { node { organisation { id } score sharedEvents { id } sharedPublications { id } sharedProgrammes { id } } } } } }`, nil).mustData(t)
+	d := post(t, srv, "", `{ organisation(slug: "interpol") { collaborators { totalCount edges { node { organisation { id } score sharedEvents { id } sharedPublications { id } sharedProgrammes { id } } } } } }`, nil).mustData(t)
 	edges, _ := get(d, "organisation", "collaborators", "edges").([]any)
 	if len(edges) == 0 || get(edges[0], "node", "organisation", "id") != "org-unicri" {
 		t.Fatalf("INTERPOL's first collaborator: got %v, want UNICRI", edges)
+	}
+	if get(d, "organisation", "collaborators", "totalCount") != float64(len(edges)) {
+		t.Errorf("collaborators totalCount %v, edges %d", get(d, "organisation", "collaborators", "totalCount"), len(edges))
 	}
 	n := get(edges[0], "node")
 	shared := len(get(n, "sharedEvents").([]any)) + len(get(n, "sharedPublications").([]any)) + len(get(n, "sharedProgrammes").([]any))
@@ -286,7 +289,7 @@ func TestNetworkIsCappedAndConsistent(t *testing.T) {
 func TestSearch(t *testing.T) {
 	srv, _ := newAPI(t)
 	const q = `query($text: String!, $kinds: [NodeKind!], $after: String) { search(text: $text, kinds: $kinds, first: 3, after: $after) {
-	  edges { node { kind score snippet node { id } } } pageInfo { hasNextPage endCursor } } }`
+	  totalCount edges { node { kind score snippet node { id } } } pageInfo { hasNextPage endCursor } } }`
 	tests := []struct {
 		name, text string
 		kinds      []string
@@ -344,6 +347,9 @@ func TestSearch(t *testing.T) {
 	if len(seen) < 4 {
 		t.Errorf("search singapore: %d results over all pages, want at least 4", len(seen))
 	}
+	if total := get(post(t, srv, "", q, map[string]any{"text": "singapore"}).mustData(t), "search", "totalCount"); total != float64(len(seen)) {
+		t.Errorf("search totalCount %v, results paged through %d", total, len(seen))
+	}
 }
 
 func TestStats(t *testing.T) {
@@ -387,5 +393,30 @@ func TestStats(t *testing.T) {
 	}
 	if c := get(d, "stats", "eventsByCountry").([]any); len(c) != 1 || get(c, 0, "key") != "SG" {
 		t.Errorf("eventsByCountry filtered to SG: got %v", c)
+	}
+}
+
+func TestRelationshipListsPageBothWays(t *testing.T) {
+	srv, _ := newAPI(t)
+	const q = `query($first: Int, $after: String, $last: Int, $before: String) {
+	  organisation(slug: "unicri") { events(first: $first, after: $after, last: $last, before: $before, orderBy: {field: NAME}) {
+	    totalCount edges { cursor role node { id } } pageInfo { hasNextPage hasPreviousPage }
+	  } }
+	}`
+	all := get(post(t, srv, "", q, map[string]any{"first": 100}).mustData(t), "organisation", "events")
+	ids, cursors := strs(get(all, "edges"), "node", "id"), strs(get(all, "edges"), "cursor")
+	if len(ids) < 6 || get(all, "totalCount") != float64(len(ids)) {
+		t.Fatalf("UNICRI's events: %d, totalCount %v", len(ids), get(all, "totalCount"))
+	}
+	page := get(post(t, srv, "", q, map[string]any{"first": 2, "after": cursors[1]}).mustData(t), "organisation", "events")
+	if got := strs(get(page, "edges"), "node", "id"); !slices.Equal(got, ids[2:4]) {
+		t.Errorf("first 2 after item 1: got %v, want %v", got, ids[2:4])
+	}
+	page = get(post(t, srv, "", q, map[string]any{"last": 2, "before": cursors[4]}).mustData(t), "organisation", "events")
+	if got := strs(get(page, "edges"), "node", "id"); !slices.Equal(got, ids[2:4]) {
+		t.Errorf("last 2 before item 4: got %v, want %v", got, ids[2:4])
+	}
+	if get(page, "pageInfo", "hasPreviousPage") != true {
+		t.Errorf("hasPreviousPage false with items before")
 	}
 }

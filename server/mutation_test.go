@@ -226,6 +226,21 @@ func TestGETServesQueriesOnly(t *testing.T) {
 	}
 }
 
+func TestPlaygroundOpensWithTheExamples(t *testing.T) {
+	srv, _ := newAPI(t)
+	res, err := http.Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{"GraphiQL", "defaultTabs", "query CoOrganisersOfEvent", "query HowAreTheyConnected", "query DashboardStats"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("playground page lacks %q", want)
+		}
+	}
+}
+
 func TestProbes(t *testing.T) {
 	srv, _ := newAPI(t)
 	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/": 200} {

@@ -51,8 +51,10 @@ type CoOrganisationFilter struct {
 }
 
 type CollaboratorConnection struct {
-	Edges    []*CollaboratorEdge `json:"edges"`
-	PageInfo *PageInfo           `json:"pageInfo"`
+	Edges      []*CollaboratorEdge  `json:"edges"`
+	PageInfo   *PageInfo            `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+	Count      partnergraph.Counter `json:"-"`
 }
 
 type CollaboratorEdge struct {
@@ -270,8 +272,10 @@ type RolePublicationEdge struct {
 }
 
 type SearchConnection struct {
-	Edges    []*SearchEdge `json:"edges"`
-	PageInfo *PageInfo     `json:"pageInfo"`
+	Edges      []*SearchEdge        `json:"edges"`
+	PageInfo   *PageInfo            `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+	Count      partnergraph.Counter `json:"-"`
 }
 
 type SearchEdge struct {
