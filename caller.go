@@ -1,6 +1,9 @@
 package partnergraph
 
-import "context"
+import (
+	"context"
+	"sync/atomic"
+)
 
 // Access is what a caller may do. Each level includes the ones before it.
 type Access string
@@ -40,4 +43,20 @@ func CallerFromContext(ctx context.Context) Caller {
 		return c
 	}
 	return Caller{Access: AccessAnonymous}
+}
+
+type roundTripKey struct{}
+
+// NewContextWithRoundTripCounter returns ctx carrying a counter of the database statements
+// run on its behalf: the store adds one per statement. Tests and the benchmark harness use it
+// to prove the round trips of a request do not grow with the size of its lists.
+func NewContextWithRoundTripCounter(ctx context.Context) (context.Context, *atomic.Int64) {
+	c := new(atomic.Int64)
+	return context.WithValue(ctx, roundTripKey{}, c), c
+}
+
+// RoundTripCounterFrom returns the counter of ctx, or nil.
+func RoundTripCounterFrom(ctx context.Context) *atomic.Int64 {
+	c, _ := ctx.Value(roundTripKey{}).(*atomic.Int64)
+	return c
 }

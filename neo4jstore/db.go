@@ -40,6 +40,32 @@ type DB struct {
 	// roundTrips counts statements sent to Neo4j: tests and the benchmark harness read it to
 	// prove the number of round trips per request does not grow with list sizes.
 	roundTrips atomic.Int64
+	// observer, if set, sees every statement after it ran (tests, benchmarks, metrics).
+	observer atomic.Pointer[Observer]
+}
+
+// Observer is told of every statement the store ran, with its parameters, how long it took
+// and its error. It must be safe for concurrent use and quick.
+type Observer func(ctx context.Context, query string, params map[string]any, took time.Duration, err error)
+
+// SetObserver installs an observer of statements (nil removes it).
+func (db *DB) SetObserver(o Observer) {
+	if o == nil {
+		db.observer.Store(nil)
+		return
+	}
+	db.observer.Store(&o)
+}
+
+// sent counts a statement and tells the observer and the request's counter about it.
+func (db *DB) sent(ctx context.Context, query string, params map[string]any, start time.Time, err error) {
+	db.roundTrips.Add(1)
+	if c := pg.RoundTripCounterFrom(ctx); c != nil {
+		c.Add(1)
+	}
+	if o := db.observer.Load(); o != nil {
+		(*o)(ctx, query, params, time.Since(start), err)
+	}
 }
 
 // Open creates the driver. It does not connect: Ping and Migrate do, so a server can start
@@ -92,9 +118,10 @@ func (db *DB) ServerVersion(ctx context.Context) (string, error) {
 
 // read runs one read statement with reader routing and returns its records.
 func (db *DB) read(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
-	db.roundTrips.Add(1)
+	start := time.Now()
 	res, err := neo4j.ExecuteQuery(ctx, db.driver, query, params, neo4j.EagerResultTransformer,
 		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithReadersRouting())
+	db.sent(ctx, query, params, start, err)
 	if err != nil {
 		return nil, err
 	}
@@ -103,9 +130,10 @@ func (db *DB) read(ctx context.Context, query string, params map[string]any) ([]
 
 // write runs one write statement in its own transaction and returns its records.
 func (db *DB) write(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
-	db.roundTrips.Add(1)
+	start := time.Now()
 	res, err := neo4j.ExecuteQuery(ctx, db.driver, query, params, neo4j.EagerResultTransformer,
 		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithWritersRouting())
+	db.sent(ctx, query, params, start, err)
 	if err != nil {
 		return nil, err
 	}
@@ -121,12 +149,14 @@ type tx struct {
 
 // run runs one statement in the transaction and collects its records.
 func (t tx) run(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
-	t.db.roundTrips.Add(1)
+	start := time.Now()
 	res, err := t.t.Run(ctx, query, params)
-	if err != nil {
-		return nil, err
+	var records []*neo4j.Record
+	if err == nil {
+		records, err = res.Collect(ctx)
 	}
-	return res.Collect(ctx)
+	t.db.sent(ctx, query, params, start, err)
+	return records, err
 }
 
 // inWrite runs fn in one write transaction: everything fn writes commits together or not at all.
@@ -185,4 +215,13 @@ func orDefault(s, d string) string {
 		return d
 	}
 	return s
+}
+
+// Replay runs one read statement straight through the driver, as the store's own reads do, and
+// drops its records. The benchmark harness uses it to measure the floor: the same statements
+// the API sends, without HTTP or GraphQL.
+func (db *DB) Replay(ctx context.Context, query string, params map[string]any) error {
+	_, err := neo4j.ExecuteQuery(ctx, db.driver, query, params, neo4j.EagerResultTransformer,
+		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithReadersRouting())
+	return translate("replay", err)
 }

@@ -2,6 +2,7 @@ package neo4jstore
 
 import (
 	"context"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -77,9 +78,11 @@ func (s *Importer) Import(ctx context.Context, nodes []pg.ImportNode, rels []pg.
 }
 
 func (s *Importer) run(ctx context.Context, q string, rows []map[string]any) (neo4j.Counters, error) {
-	s.db.roundTrips.Add(1)
-	res, err := neo4j.ExecuteQuery(ctx, s.db.driver, q, map[string]any{"rows": rows}, neo4j.EagerResultTransformer,
+	start := time.Now()
+	params := map[string]any{"rows": rows}
+	res, err := neo4j.ExecuteQuery(ctx, s.db.driver, q, params, neo4j.EagerResultTransformer,
 		neo4j.ExecuteQueryWithDatabase(s.db.database), neo4j.ExecuteQueryWithWritersRouting())
+	s.db.sent(ctx, q, params, start, err)
 	if err != nil {
 		return nil, err
 	}
@@ -102,11 +105,12 @@ func (db *DB) Reset(ctx context.Context) error {
 	const q = `MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS`
 	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database})
 	defer func() { _ = session.Close(context.Background()) }()
-	db.roundTrips.Add(1)
+	start := time.Now()
 	res, err := session.Run(ctx, q, nil)
 	if err == nil {
 		_, err = res.Consume(ctx)
 	}
+	db.sent(ctx, q, nil, start, err)
 	return translate("reset", err)
 }
 

@@ -61,6 +61,9 @@ type Options struct {
 	APIKeys  []APIKey
 	// MaxBodyBytes caps request bodies (default 1 MiB).
 	MaxBodyBytes int64
+	// ExposeRoundTrips adds extensions.cypherRoundTrips to every response: the statements the
+	// request sent to Neo4j. For tests and the benchmark harness.
+	ExposeRoundTrips bool
 }
 
 // New returns the HTTP handler of the API.
@@ -119,6 +122,20 @@ func newGraphQL(o Options) http.Handler {
 		}
 		return next(ctx)
 	})
+	if o.ExposeRoundTrips {
+		srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+			res := next(ctx)
+			if res != nil {
+				if c := pg.RoundTripCounterFrom(ctx); c != nil {
+					if res.Extensions == nil {
+						res.Extensions = map[string]any{}
+					}
+					res.Extensions["cypherRoundTrips"] = c.Load()
+				}
+			}
+			return res
+		})
+	}
 	keys := o.APIKeys
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, o.MaxBodyBytes)
@@ -127,7 +144,8 @@ func newGraphQL(o Options) http.Handler {
 			writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "the API key or token is not valid")
 			return
 		}
-		ctx := pg.NewContextWithCaller(r.Context(), caller)
+		ctx, _ := pg.NewContextWithRoundTripCounter(r.Context())
+		ctx = pg.NewContextWithCaller(ctx, caller)
 		ctx = loader.NewContext(ctx, loader.New(o.Services.Content, o.Services.Network, caller.Viewer()))
 		srv.ServeHTTP(w, r.WithContext(ctx))
 	})
