@@ -160,12 +160,45 @@ func (t tx) run(ctx context.Context, query string, params map[string]any) ([]*ne
 }
 
 // inWrite runs fn in one write transaction: everything fn writes commits together or not at all.
+// The transaction also bumps the content version, so caches everywhere learn of the change.
 func (db *DB) inWrite(ctx context.Context, fn func(tx) (any, error)) (any, error) {
 	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: neo4j.AccessModeWrite})
 	defer func() { _ = session.Close(context.Background()) }()
 	return session.ExecuteWrite(ctx, func(t neo4j.ManagedTransaction) (any, error) {
-		return fn(tx{db: db, t: t})
+		res, err := fn(tx{db: db, t: t})
+		if err != nil {
+			return nil, err
+		}
+		if _, err := (tx{db: db, t: t}).run(ctx, qBumpVersion, nil); err != nil {
+			return nil, err
+		}
+		return res, nil
 	})
+}
+
+const (
+	qBumpVersion = `MERGE (v:ContentVersion {id: 'content'}) SET v.version = coalesce(v.version, 0) + 1`
+	qVersion     = `MATCH (v:ContentVersion {id: 'content'}) RETURN v.version AS version`
+)
+
+// ContentVersion returns the content version: it grows with every change to the content.
+// Returns EUNAVAILABLE.
+func (db *DB) ContentVersion(ctx context.Context) (int64, error) {
+	rows, err := db.read(ctx, qVersion, nil)
+	if err != nil {
+		return 0, translate("content version", err)
+	}
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	v, _, err := neo4j.GetRecordValue[int64](rows[0], "version")
+	return v, err
+}
+
+// bumpVersion marks a change made outside inWrite (bulk import, reset).
+func (db *DB) bumpVersion(ctx context.Context) error {
+	_, err := db.write(ctx, qBumpVersion, nil)
+	return translate("bump content version", err)
 }
 
 // translate turns driver errors into domain errors: unreachable or overloaded databases become

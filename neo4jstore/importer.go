@@ -74,7 +74,7 @@ func (s *Importer) Import(ctx context.Context, nodes []pg.ImportNode, rels []pg.
 			res.RelationsCreated += c.RelationshipsCreated()
 		}
 	}
-	return res, nil
+	return res, s.db.bumpVersion(ctx)
 }
 
 func (s *Importer) run(ctx context.Context, q string, rows []map[string]any) (neo4j.Counters, error) {
@@ -111,7 +111,10 @@ func (db *DB) Reset(ctx context.Context) error {
 		_, err = res.Consume(ctx)
 	}
 	db.sent(ctx, q, nil, start, err)
-	return translate("reset", err)
+	if err != nil {
+		return translate("reset", err)
+	}
+	return db.bumpVersion(ctx)
 }
 
 // CountEntities returns how many entities are stored: serve seeds an empty database.
