@@ -61,6 +61,8 @@ type Options struct {
 	APIKeys  []APIKey
 	// MaxBodyBytes caps request bodies (default 1 MiB).
 	MaxBodyBytes int64
+	// Cache, if set, answers repeated read-only requests from memory (see Cache).
+	Cache *Cache
 	// ExposeRoundTrips adds extensions.cypherRoundTrips to every response: the statements the
 	// request sent to Neo4j. For tests and the benchmark harness.
 	ExposeRoundTrips bool
@@ -120,6 +122,16 @@ func newGraphQL(o Options) http.Handler {
 				Extensions: map[string]any{"code": "SERVICE_UNAVAILABLE"},
 			}}})
 		}
+		if o.Cache != nil && graphql.GetOperationContext(ctx).Operation.Operation == ast.Mutation {
+			respond := next(ctx)
+			return func(ctx context.Context) *graphql.Response {
+				res := respond(ctx)
+				// This instance must not serve stale answers after its own change: read the
+				// new content version before the mutation's answer goes out.
+				o.Cache.Refresh(ctx)
+				return res
+			}
+		}
 		return next(ctx)
 	})
 	if o.ExposeRoundTrips {
@@ -136,6 +148,10 @@ func newGraphQL(o Options) http.Handler {
 			return res
 		})
 	}
+	var api http.Handler = srv
+	if o.Cache != nil {
+		api = o.Cache.Handler(srv)
+	}
 	keys := o.APIKeys
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, o.MaxBodyBytes)
@@ -147,7 +163,7 @@ func newGraphQL(o Options) http.Handler {
 		ctx, _ := pg.NewContextWithRoundTripCounter(r.Context())
 		ctx = pg.NewContextWithCaller(ctx, caller)
 		ctx = loader.NewContext(ctx, loader.New(o.Services.Content, o.Services.Network, caller.Viewer()))
-		srv.ServeHTTP(w, r.WithContext(ctx))
+		api.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,10 +30,27 @@ type Config struct {
 	SeedIfEmpty     bool          // SEED_IF_EMPTY: load the built-in dataset into an empty database
 	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT
 	MaxBodyBytes    int64         // MAX_BODY_BYTES
+	CacheMaxBytes   int64         // CACHE_MAX_BYTES: response cache size; 0 turns it off
+	CachePoll       time.Duration // CACHE_POLL: how often the content version is read
+	CacheMaxAge     time.Duration // CACHE_MAX_AGE: Cache-Control max-age of public GET answers
 }
 
 func env(key, def string) string {
 	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+func envInt(key string, def int64) int64 {
+	if v, err := strconv.ParseInt(env(key, ""), 10, 64); err == nil {
+		return v
+	}
+	return def
+}
+
+func envDuration(key string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(env(key, "")); err == nil {
 		return v
 	}
 	return def
@@ -74,6 +92,9 @@ func parseConfig(name string, args []string, extra ...func(*flag.FlagSet)) (Conf
 	fs.BoolVar(&c.SeedIfEmpty, "seed-if-empty", env("SEED_IF_EMPTY", "false") == "true", "load the built-in dataset when the database is empty (SEED_IF_EMPTY)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long shutdown waits for in-flight requests")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted")
+	fs.Int64Var(&c.CacheMaxBytes, "cache-max-bytes", envInt("CACHE_MAX_BYTES", 64<<20), "response cache size in bytes, 0 to turn it off (CACHE_MAX_BYTES)")
+	fs.DurationVar(&c.CachePoll, "cache-poll", envDuration("CACHE_POLL", time.Second), "how often the content version is read: the most a cached answer lags a change made through another instance (CACHE_POLL)")
+	fs.DurationVar(&c.CacheMaxAge, "cache-max-age", envDuration("CACHE_MAX_AGE", 5*time.Second), "Cache-Control max-age of anonymous GET answers (CACHE_MAX_AGE)")
 	if err := fs.Parse(args); err != nil {
 		return c, fs, err
 	}
@@ -124,5 +145,6 @@ func (c Config) masked() []any {
 		"neo4j_password", "****", "neo4j_database", c.Neo4jDatabase, "cors_allowed_origins", c.CORSOrigins,
 		"editor_api_keys", names(c.EditorKeys), "analyst_api_keys", names(c.AnalystKeys),
 		"log_format", c.LogFormat, "log_level", c.LogLevel, "seed_if_empty", c.SeedIfEmpty,
-		"shutdown_timeout", c.ShutdownTimeout.String(), "max_body_bytes", c.MaxBodyBytes}
+		"shutdown_timeout", c.ShutdownTimeout.String(), "max_body_bytes", c.MaxBodyBytes,
+		"cache_max_bytes", c.CacheMaxBytes, "cache_poll", c.CachePoll.String(), "cache_max_age", c.CacheMaxAge.String()}
 }

@@ -175,8 +175,13 @@ func runServe(ctx context.Context, args []string) error {
 	defer cancelPrep()
 	go h.prepare(prepCtx, log, c.SeedIfEmpty)
 
+	var cache *server.Cache
+	if c.CacheMaxBytes > 0 {
+		cache = server.NewCache(server.CacheOptions{MaxBytes: c.CacheMaxBytes, Poll: c.CachePoll, MaxAge: c.CacheMaxAge, Versions: db, Logger: log})
+		go cache.Run(prepCtx)
+	}
 	api := server.New(server.Options{
-		Logger: log, Health: h, APIKeys: keys, MaxBodyBytes: c.MaxBodyBytes,
+		Logger: log, Health: h, APIKeys: keys, MaxBodyBytes: c.MaxBodyBytes, Cache: cache,
 		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats()},
 	})
 	handler := cors.New(cors.Options{
