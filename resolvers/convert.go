@@ -4,6 +4,8 @@ import (
 	"context"
 	"reflect"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	pg "github.com/unicri/partnergraph"
 	"github.com/unicri/partnergraph/graph/model"
 	"github.com/unicri/partnergraph/loader"
@@ -64,21 +66,30 @@ func (r *Resolver) listed(ctx context.Context, f pg.NodeFilter, page pg.PageArgs
 	return p, func(ctx context.Context) (int, error) { return r.ContentService.CountNodes(ctx, v, f) }, nil
 }
 
+// field identifies the selection being resolved: every item of a list resolves the same field
+// of the document with the same arguments, so it is the key of their shared batch.
+func field(ctx context.Context) loader.BatchKey {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Field != nil {
+		return fc.Field.Field
+	}
+	return nil
+}
+
 // related pages through the entities related to parent, batched per request, with a lazy total.
 func related(ctx context.Context, parent string, q pg.EdgeQuery, page pg.PageArgs) (*pg.Page[pg.Edge], pg.Counter, error) {
 	l := loader.FromContext(ctx)
-	p, err := l.Edges(ctx, parent, q, page)
+	p, err := l.Edges(ctx, field(ctx), parent, q, page)
 	if err != nil {
 		return nil, nil, err
 	}
-	return p, func(ctx context.Context) (int, error) { return l.CountEdges(ctx, parent, q) }, nil
+	return p, func(ctx context.Context) (int, error) { return l.CountEdges(ctx, field(ctx), parent, q) }, nil
 }
 
 // one returns the first entity related to parent by q, or nil.
 func one[T pg.Node](ctx context.Context, parent string, q pg.EdgeQuery) (T, error) {
 	var zero T
 	first := 1
-	p, err := loader.FromContext(ctx).Edges(ctx, parent, q, pg.PageArgs{First: &first})
+	p, err := loader.FromContext(ctx).Edges(ctx, field(ctx), parent, q, pg.PageArgs{First: &first})
 	if err != nil || len(p.Items) == 0 {
 		return zero, err
 	}

@@ -331,13 +331,13 @@ func (r *organisationResolver) People(ctx context.Context, obj *partnergraph.Org
 
 // Collaborators is the resolver for the collaborators field.
 func (r *organisationResolver) Collaborators(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string) (*model.CollaboratorConnection, error) {
-	p, err := r.NetworkService.Collaborators(ctx, viewer(ctx), obj.ID, pageArgs(first, after, nil, nil))
+	l := loader.FromContext(ctx)
+	p, err := l.Collaborators(ctx, field(ctx), obj.ID, pageArgs(first, after, nil, nil))
 	if err != nil {
 		return nil, err
 	}
-	v := viewer(ctx)
 	c := &model.CollaboratorConnection{PageInfo: pageInfo(p), Count: func(ctx context.Context) (int, error) {
-		return r.NetworkService.CountCollaborators(ctx, v, obj.ID)
+		return l.CountCollaborators(ctx, obj.ID)
 	}}
 	for i, col := range p.Items {
 		c.Edges = append(c.Edges, &model.CollaboratorEdge{Cursor: p.Cursors[i], Node: col})
@@ -413,13 +413,11 @@ func (r *placeResolver) Country(ctx context.Context, obj *partnergraph.Place) (*
 
 // Events is the resolver for the events field.
 func (r *placeResolver) Events(ctx context.Context, obj *partnergraph.Place, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) (*model.EventConnection, error) {
-	f := nodeFilter(partnergraph.KindEvent, filter, orderBy)
-	f.Place = &obj.ID
-	p, count, err := r.listed(ctx, f, pageArgs(first, after, last, before))
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelHeldIn}, Kind: partnergraph.KindEvent, Within: true, Filter: nodeFilter(partnergraph.KindEvent, filter, orderBy)}, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	return eventConn(p, count), nil
+	return eventConn(nodesOf(p), count), nil
 }
 
 // Organisations is the resolver for the organisations field.

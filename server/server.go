@@ -61,6 +61,8 @@ type Options struct {
 	APIKeys  []APIKey
 	// MaxBodyBytes caps request bodies (default 1 MiB).
 	MaxBodyBytes int64
+	// LoaderWait is how long a dataloader collects keys before it fetches (default 2ms).
+	LoaderWait time.Duration
 	// Cache, if set, answers repeated read-only requests from memory (see Cache).
 	Cache *Cache
 	// ExposeRoundTrips adds extensions.cypherRoundTrips to every response: the statements the
@@ -162,7 +164,7 @@ func newGraphQL(o Options) http.Handler {
 		}
 		ctx, _ := pg.NewContextWithRoundTripCounter(r.Context())
 		ctx = pg.NewContextWithCaller(ctx, caller)
-		ctx = loader.NewContext(ctx, loader.New(o.Services.Content, o.Services.Network, caller.Viewer()))
+		ctx = loader.NewContext(ctx, loader.New(o.Services.Content, o.Services.Network, caller.Viewer(), o.LoaderWait))
 		api.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -1,0 +1,107 @@
+package server_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	pg "github.com/unicri/partnergraph"
+	"github.com/unicri/partnergraph/internal/neo4jtest"
+	"github.com/unicri/partnergraph/server"
+)
+
+// importWideGraph loads orgs organisations, each organising events with two others, each event
+// about two of the topics the organisations prioritise: enough breadth for every list of the
+// nested document below to be full.
+func importWideGraph(t *testing.T, orgs, eventsPerOrg int) *server.Options {
+	t.Helper()
+	db := neo4jtest.Open(t)
+	var nodes []pg.ImportNode
+	var rels []pg.Relation
+	for i := range 10 {
+		nodes = append(nodes, pg.ImportNode{Kind: pg.KindTopic, Props: map[string]any{"id": fmt.Sprintf("t%d", i), "slug": fmt.Sprintf("t%d", i), "name": fmt.Sprintf("Topic %d", i), "status": "PUBLISHED"}})
+	}
+	for i := range orgs {
+		id := fmt.Sprintf("o%03d", i)
+		nodes = append(nodes, pg.ImportNode{Kind: pg.KindOrganisation, Props: map[string]any{"id": id, "slug": id, "name": "Org " + id, "kind": "OTHER", "status": "PUBLISHED"}})
+		for k := range 6 {
+			rels = append(rels, pg.Relation{Type: pg.RelPrioritises, From: id, To: fmt.Sprintf("t%d", (i+k)%10)})
+		}
+	}
+	for i := range orgs * eventsPerOrg {
+		id := fmt.Sprintf("e%04d", i)
+		nodes = append(nodes, pg.ImportNode{Kind: pg.KindEvent, Props: map[string]any{"id": id, "slug": id, "title": "Event " + id, "kind": "MEETING", "status": "PUBLISHED", "startDate": fmt.Sprintf("20%02d-01-01", i%25)}})
+		for k := range 3 {
+			role := pg.RoleCoOrganiser
+			rels = append(rels, pg.Relation{Type: pg.RelOrganised, From: fmt.Sprintf("o%03d", (i+k*7)%orgs), To: id, Role: role})
+		}
+	}
+	if _, err := db.Importer().Import(context.Background(), nodes, rels, 2000); err != nil {
+		t.Fatal(err)
+	}
+	return &server.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Health: readyHealth{db},
+		ExposeRoundTrips: true, LoaderWait: 100 * time.Millisecond, // generous: a slow -race run must not split a batch
+		APIKeys:  []server.APIKey{{Name: "editor", SHA256: sha256.Sum256([]byte(editorKey)), Access: pg.AccessEditor}},
+		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats()}}
+}
+
+// TestRoundTripsDoNotGrowWithListSizes: organisations -> events -> organisers -> priorities
+// costs one statement per level, whether the lists hold 2 items or 50.
+func TestRoundTripsDoNotGrowWithListSizes(t *testing.T) {
+	o := importWideGraph(t, 60, 10)
+	srv := httptest.NewServer(server.New(*o))
+	defer srv.Close()
+	const doc = `query($orgs: Int, $events: Int, $orgs2: Int, $topics: Int) {
+	  organisations(first: $orgs) { nodes { name
+	    events(first: $events) { edges { role node { title
+	      organisers(first: $orgs2) { edges { role node { ... on Organisation { name
+	        priorities(first: $topics) { nodes { name } } } } } } } } } } }
+	}`
+	tests := []struct {
+		name                       string
+		orgs, events, orgs2, topic int
+		want                       int64
+	}{
+		{"small lists", 2, 2, 2, 2, 4},
+		{"full lists", 50, 10, 8, 5, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := post(t, srv, "", doc, map[string]any{"orgs": tt.orgs, "events": tt.events, "orgs2": tt.orgs2, "topics": tt.topic})
+			d := r.mustData(t)
+			var ext struct {
+				Extensions struct {
+					CypherRoundTrips int64 `json:"cypherRoundTrips"`
+				} `json:"extensions"`
+			}
+			if err := json.Unmarshal(r.raw, &ext); err != nil {
+				t.Fatal(err)
+			}
+			orgs, _ := get(d, "organisations", "nodes").([]any)
+			events, _ := get(orgs[0], "events", "edges").([]any)
+			if len(orgs) != tt.orgs || len(events) != tt.events {
+				t.Fatalf("lists not full: %d organisations, %d events", len(orgs), len(events))
+			}
+			if got := ext.Extensions.CypherRoundTrips; got != tt.want {
+				t.Errorf("round trips: got %d, want %d (one per nesting level)", got, tt.want)
+			}
+		})
+	}
+	t.Run("collaborators of many organisations", func(t *testing.T) {
+		r := post(t, srv, "", `{ organisations(first: 40) { nodes { collaborators(first: 3) { totalCount edges { node { score } } } } } }`, nil)
+		r.mustData(t)
+		var ext struct {
+			Extensions map[string]float64 `json:"extensions"`
+		}
+		_ = json.Unmarshal(r.raw, &ext)
+		if got := ext.Extensions["cypherRoundTrips"]; got != 3 {
+			t.Errorf("round trips: got %v, want 3 (list, collaborators, their totals)", got)
+		}
+	})
+}
