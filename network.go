@@ -11,10 +11,13 @@ type Edge struct {
 // EdgeQuery asks for the entities related to a parent through one relationship type.
 type EdgeQuery struct {
 	Types    []RelType
-	Outgoing bool   // true: (parent)-[r]->(node); false: (parent)<-[r]-(node)
-	Kind     Kind   // kind of the related entities; "" for any (organisations and people)
-	Roles    []Role // only relations with one of these roles
-	Filter   NodeFilter
+	Outgoing bool // true: (parent)-[r]->(node); false: (parent)<-[r]-(node)
+	Kind     Kind // kind of the related entities; "" for any (organisations and people)
+	// Within also follows LOCATED_IN from the parent place down to the places inside it: the
+	// events held in a country include those held in its cities.
+	Within bool
+	Roles  []Role // only relations with one of these roles
+	Filter NodeFilter
 }
 
 // CoOrganisation is a pair of organisations and the events they organised together.
@@ -95,11 +98,11 @@ type NetworkService interface {
 	// CoOrganisedEvents pages through the events all given organisations organised together.
 	// Returns EINVALID, ENOTFOUND, EUNAVAILABLE.
 	CoOrganisedEvents(ctx context.Context, v Viewer, orgs []string, f NodeFilter, page PageArgs) (*Page[Node], error)
-	// Collaborators pages through the partners of an organisation, most shared work first.
-	// Returns ENOTFOUND, EUNAVAILABLE.
-	Collaborators(ctx context.Context, v Viewer, org string, page PageArgs) (*Page[*Collaborator], error)
-	// CountCollaborators counts the partners Collaborators pages through.
-	CountCollaborators(ctx context.Context, v Viewer, org string) (int, error)
+	// Collaborators returns, for each organisation id, one page of its partners, most shared
+	// work first. Returns EINVALID, EUNAVAILABLE.
+	Collaborators(ctx context.Context, v Viewer, orgs []string, page PageArgs) (map[string]*Page[*Collaborator], error)
+	// CountCollaborators counts, for each organisation id, the partners Collaborators pages through.
+	CountCollaborators(ctx context.Context, v Viewer, orgs []string) (map[string]int, error)
 	// Connection returns up to limit shortest paths between two entities of at most maxHops
 	// relationships. Returns ENOTFOUND, EINVALID, EUNAVAILABLE.
 	Connection(ctx context.Context, v Viewer, from, to string, maxHops, limit int) ([]Path, error)

@@ -2,7 +2,6 @@ package neo4jstore
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -38,6 +37,12 @@ func edgePattern(q pg.EdgeQuery) (string, error) {
 		}
 	}
 	rel := "[r:" + strings.Join(types, "|") + "]"
+	if q.Within {
+		if q.Outgoing || len(q.Types) != 1 || q.Types[0] != pg.RelHeldIn {
+			return "", pg.Errorf(pg.EINVALID, "within applies to events held in a place")
+		}
+		return "(p:Place {id: pid})<-[:LOCATED_IN*0..2]-(:Place)<-" + rel + "-(n:" + label + ")", nil
+	}
 	if q.Outgoing {
 		return "(p:Entity {id: pid})-" + rel + "->(n:" + label + ")", nil
 	}
@@ -121,18 +126,15 @@ func (s *Network) Edges(ctx context.Context, v pg.Viewer, parents []string, q pg
 	}
 	for _, pid := range parents {
 		if out[pid] == nil {
-			out[pid] = &pg.Page[pg.Edge]{HasPreviousPage: w.Cursor != nil && !w.Backward, HasNextPage: w.Cursor != nil && w.Backward}
+			out[pid] = windowPage[pg.Edge](nil, nil, w)
 		}
 	}
 	return out, nil
 }
 
 func edgePage(pid string, items []any, w pg.Window, outgoing bool) (*pg.Page[pg.Edge], error) {
-	more := len(items) > w.Limit
-	if more {
-		items = items[:w.Limit]
-	}
-	p := &pg.Page[pg.Edge]{}
+	var edges []pg.Edge
+	var cursors []string
 	for _, it := range items {
 		m, ok := it.(map[string]any)
 		if !ok {
@@ -151,17 +153,10 @@ func edgePage(pid string, items []any, w pg.Window, outgoing bool) (*pg.Page[pg.
 		if !outgoing {
 			from, to = to, from
 		}
-		p.Items = append(p.Items, pg.Edge{Node: n, Relation: relationValue(dr, from, to)})
-		p.Cursors = append(p.Cursors, pg.Cursor{Key: m["key"], ID: n.NodeID()}.Encode())
+		edges = append(edges, pg.Edge{Node: n, Relation: relationValue(dr, from, to)})
+		cursors = append(cursors, pg.Cursor{Key: m["key"], ID: n.NodeID()}.Encode())
 	}
-	if w.Backward {
-		slices.Reverse(p.Items)
-		slices.Reverse(p.Cursors)
-		p.HasPreviousPage, p.HasNextPage = more, w.Cursor != nil
-	} else {
-		p.HasNextPage, p.HasPreviousPage = more, w.Cursor != nil
-	}
-	return p, nil
+	return windowPage(edges, cursors, w), nil
 }
 
 // CountEdges implements pg.NetworkService.

@@ -324,27 +324,48 @@ func (s *Content) ListNodes(ctx context.Context, v pg.Viewer, f pg.NodeFilter, p
 
 // pageOf turns limit+1 rows into a page: the extra row only says there is more.
 func pageOf[T any](rows []*neo4j.Record, w pg.Window, item func(*neo4j.Record) (T, string, error)) (*pg.Page[T], error) {
-	more := len(rows) > w.Limit
-	if more {
-		rows = rows[:w.Limit]
-	}
-	p := &pg.Page[T]{Items: make([]T, 0, len(rows)), Cursors: make([]string, 0, len(rows))}
-	for _, r := range rows {
+	items := make([]T, 0, len(rows))
+	cursors := make([]string, 0, len(rows))
+	for _, r := range rows[:min(len(rows), w.Limit)] {
 		it, c, err := item(r)
 		if err != nil {
 			return nil, err
 		}
-		p.Items = append(p.Items, it)
-		p.Cursors = append(p.Cursors, c)
+		items, cursors = append(items, it), append(cursors, c)
 	}
-	if w.Backward {
-		slices.Reverse(p.Items)
-		slices.Reverse(p.Cursors)
-		p.HasPreviousPage, p.HasNextPage = more, w.Cursor != nil
-	} else {
-		p.HasNextPage, p.HasPreviousPage = more, w.Cursor != nil
+	p := windowPage(items, cursors, w)
+	if len(rows) > w.Limit {
+		p.HasNextPage, p.HasPreviousPage = pageFlags(true, w)
 	}
 	return p, nil
+}
+
+// windowPage makes a page of up to limit+1 items read in the window's direction: an item past
+// the limit only says there is more, and a backward read is put back in order.
+func windowPage[T any](items []T, cursors []string, w pg.Window) *pg.Page[T] {
+	more := len(items) > w.Limit
+	if more {
+		items, cursors = items[:w.Limit], cursors[:w.Limit]
+	}
+	if items == nil {
+		items, cursors = []T{}, []string{}
+	}
+	if w.Backward {
+		slices.Reverse(items)
+		slices.Reverse(cursors)
+	}
+	p := &pg.Page[T]{Items: items, Cursors: cursors}
+	p.HasNextPage, p.HasPreviousPage = pageFlags(more, w)
+	return p
+}
+
+// pageFlags says which ways there is more: past the limit in the reading direction, and
+// behind the cursor in the other (a cursor means the client came from there).
+func pageFlags(more bool, w pg.Window) (next, previous bool) {
+	if w.Backward {
+		return w.Cursor != nil, more
+	}
+	return more, w.Cursor != nil
 }
 
 // CountNodes implements pg.ContentService.

@@ -235,8 +235,10 @@ func (s *Network) mustExist(ctx context.Context, kind pg.Kind, ids []string, fie
 	return nil
 }
 
-// qCollaboratorsShared pairs an organisation o with each partner c and each item x they share.
-const qCollaboratorsShared = `MATCH (o:Organisation {id: $org})
+// qCollaboratorsShared pairs each organisation o (id pid) with each partner c and each item x
+// they share.
+const qCollaboratorsShared = `UNWIND $orgs AS pid
+MATCH (o:Organisation {id: pid})
 CALL (o) {
   MATCH (o)-[:ORGANISED|ATTENDED]->(x:Event)<-[:ORGANISED|ATTENDED]-(c:Organisation) RETURN c, x
   UNION
@@ -244,21 +246,30 @@ CALL (o) {
   UNION
   MATCH (o)-[:RUNS]->(x:Programme)<-[:RUNS]-(c:Organisation) RETURN c, x
 }
-WITH c, x WHERE c <> o AND c.status IN $statuses AND x.status IN $statuses`
+WITH pid, c, x WHERE c <> o AND c.status IN $statuses AND x.status IN $statuses`
 
 // CountCollaborators implements pg.NetworkService.
-func (s *Network) CountCollaborators(ctx context.Context, v pg.Viewer, org string) (int, error) {
-	rows, err := s.db.read(ctx, qCollaboratorsShared+"\nRETURN count(DISTINCT c) AS total", map[string]any{"org": org, "statuses": v.Statuses()})
+func (s *Network) CountCollaborators(ctx context.Context, v pg.Viewer, orgs []string) (map[string]int, error) {
+	rows, err := s.db.read(ctx, qCollaboratorsShared+"\nRETURN pid, count(DISTINCT c) AS total", map[string]any{"orgs": orgs, "statuses": v.Statuses()})
 	if err != nil {
-		return 0, translate("count collaborators", err)
+		return nil, translate("count collaborators", err)
 	}
-	n, _, err := neo4j.GetRecordValue[int64](rows[0], "total")
-	return int(n), err
+	out := make(map[string]int, len(orgs))
+	for _, r := range rows {
+		pid, _, err1 := neo4j.GetRecordValue[string](r, "pid")
+		n, _, err2 := neo4j.GetRecordValue[int64](r, "total")
+		if err := firstErr(err1, err2); err != nil {
+			return nil, err
+		}
+		out[pid] = int(n)
+	}
+	return out, nil
 }
 
 // Collaborators implements pg.NetworkService. Partners share an event when both organised or
-// attended it, a publication when both published it, a programme when both run it.
-func (s *Network) Collaborators(ctx context.Context, v pg.Viewer, org string, page pg.PageArgs) (*pg.Page[*pg.Collaborator], error) {
+// attended it, a publication when both published it, a programme when both run it. One
+// statement serves every organisation of the batch.
+func (s *Network) Collaborators(ctx context.Context, v pg.Viewer, orgs []string, page pg.PageArgs) (map[string]*pg.Page[*pg.Collaborator], error) {
 	w, err := page.Validate()
 	if err != nil {
 		return nil, err
@@ -267,14 +278,14 @@ func (s *Network) Collaborators(ctx context.Context, v pg.Viewer, org string, pa
 		return nil, pg.FieldErrorf(pg.EINVALID, "last", "collaborators page forward only")
 	}
 	q := qCollaboratorsShared + `
-WITH c, x ORDER BY x.dateFrom DESC, x.id
-WITH c, collect(DISTINCT x) AS xs
-WITH c, xs, size(xs) AS score
+WITH pid, c, x ORDER BY x.dateFrom DESC, x.id
+WITH pid, c, collect(DISTINCT x) AS xs
+WITH pid, c, xs, size(xs) AS score
 WHERE $ck IS NULL OR score < $ck OR (score = $ck AND c.id > $cid)
-RETURN c, score, [x IN xs WHERE x:Event] AS events, [x IN xs WHERE x:Publication] AS publications,
-       [x IN xs WHERE x:Programme] AS programmes
-ORDER BY score DESC, c.id ASC LIMIT $limit`
-	p := map[string]any{"org": org, "statuses": v.Statuses(), "limit": w.Limit + 1, "ck": nil, "cid": nil}
+WITH pid, c, xs, score ORDER BY score DESC, c.id ASC
+WITH pid, collect({c: c, score: score, xs: xs})[..$limit] AS rows
+RETURN pid, rows`
+	p := map[string]any{"orgs": orgs, "statuses": v.Statuses(), "limit": w.Limit + 1, "ck": nil, "cid": nil}
 	if w.Cursor != nil {
 		p["ck"], p["cid"] = w.Cursor.Key, w.Cursor.ID
 	}
@@ -282,44 +293,70 @@ ORDER BY score DESC, c.id ASC LIMIT $limit`
 	if err != nil {
 		return nil, translate("collaborators", err)
 	}
-	if len(rows) == 0 {
-		if err := s.mustExist(ctx, pg.KindOrganisation, []string{org}, "id"); err != nil {
+	out := make(map[string]*pg.Page[*pg.Collaborator], len(orgs))
+	for _, r := range rows {
+		pid, _, err1 := neo4j.GetRecordValue[string](r, "pid")
+		items, _, err2 := neo4j.GetRecordValue[[]any](r, "rows")
+		if err := firstErr(err1, err2); err != nil {
 			return nil, err
 		}
-	}
-	return pageOf(rows, w, func(r *neo4j.Record) (*pg.Collaborator, string, error) {
-		c, err := nodeValue(r, "c")
-		if err != nil {
-			return nil, "", err
-		}
-		score, _, _ := neo4j.GetRecordValue[int64](r, "score")
-		col := &pg.Collaborator{Organisation: c.(*pg.Organisation), Score: int(score)}
-		for _, col2 := range []string{"events", "publications", "programmes"} {
-			items, _, err := neo4j.GetRecordValue[[]any](r, col2)
+		var cols []*pg.Collaborator
+		var cursors []string
+		for _, it := range items {
+			col, err := collaborator(it)
 			if err != nil {
-				return nil, "", err
+				return nil, err
 			}
-			for _, it := range items {
-				dn, ok := it.(neo4j.Node)
-				if !ok {
-					return nil, "", fmt.Errorf("collaborators: item is %T", it)
-				}
-				n, err := toNode(dn)
-				if err != nil {
-					return nil, "", err
-				}
-				switch x := n.(type) {
-				case *pg.Event:
-					col.SharedEvents = append(col.SharedEvents, x)
-				case *pg.Publication:
-					col.SharedPublications = append(col.SharedPublications, x)
-				case *pg.Programme:
-					col.SharedProgrammes = append(col.SharedProgrammes, x)
-				}
-			}
+			cols = append(cols, col)
+			cursors = append(cursors, pg.Cursor{Key: int64(col.Score), ID: col.Organisation.ID}.Encode())
 		}
-		return col, pg.Cursor{Key: score, ID: c.NodeID()}.Encode(), nil
-	})
+		out[pid] = windowPage(cols, cursors, w)
+	}
+	for _, pid := range orgs {
+		if out[pid] == nil {
+			out[pid] = windowPage[*pg.Collaborator](nil, nil, w)
+		}
+	}
+	return out, nil
+}
+
+// collaborator maps one {c, score, xs} row of Collaborators.
+func collaborator(it any) (*pg.Collaborator, error) {
+	m, ok := it.(map[string]any)
+	dn, ok2 := m["c"].(neo4j.Node)
+	score, ok3 := m["score"].(int64)
+	xs, ok4 := m["xs"].([]any)
+	if !ok || !ok2 || !ok3 || !ok4 {
+		return nil, fmt.Errorf("collaborators: bad row %T", it)
+	}
+	c, err := toNode(dn)
+	if err != nil {
+		return nil, err
+	}
+	org, ok := c.(*pg.Organisation)
+	if !ok {
+		return nil, fmt.Errorf("collaborators: partner is a %s", c.NodeKind())
+	}
+	col := &pg.Collaborator{Organisation: org, Score: int(score)}
+	for _, x := range xs {
+		xn, ok := x.(neo4j.Node)
+		if !ok {
+			return nil, fmt.Errorf("collaborators: item is %T", x)
+		}
+		n, err := toNode(xn)
+		if err != nil {
+			return nil, err
+		}
+		switch x := n.(type) {
+		case *pg.Event:
+			col.SharedEvents = append(col.SharedEvents, x)
+		case *pg.Publication:
+			col.SharedPublications = append(col.SharedPublications, x)
+		case *pg.Programme:
+			col.SharedProgrammes = append(col.SharedProgrammes, x)
+		}
+	}
+	return col, nil
 }
 
 // MaxHops bounds connection searches; paths through topics and places are not followed, since
