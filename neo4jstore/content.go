@@ -73,7 +73,7 @@ func (s *Content) FindBySlug(ctx context.Context, v pg.Viewer, kind pg.Kind, slu
 	return nodeValue(rows[0], "n")
 }
 
-var qCreate = perKind(`CREATE (n:Entity:LABEL) SET n = $props, n.createdAt = datetime(), n.updatedAt = datetime() RETURN n`)
+var qCreate = perKind(`CREATE (n:Entity:LABEL) SET n = $props, n.createdAt = datetime({epochMillis: timestamp()}), n.updatedAt = datetime({epochMillis: timestamp()}) RETURN n`)
 
 // CreateNode implements pg.ContentService.
 func (s *Content) CreateNode(ctx context.Context, in pg.NodeInput) (pg.Node, error) {
@@ -141,7 +141,9 @@ func setDerived(kind pg.Kind, props, existing map[string]any) {
 		end = start
 	}
 	if start == "" {
-		props["dateFrom"], props["dateTo"], props["year"] = nil, nil, nil
+		// Undated entities keep "" so every entity of a dated kind is in the dateFrom index and
+		// date-ordered lists can read it; "" sorts before every date and matches no period.
+		props["dateFrom"], props["dateTo"], props["year"] = "", "", nil
 		return
 	}
 	props["dateFrom"] = pg.Date(start).Start()
@@ -161,7 +163,7 @@ func resulting(props, existing map[string]any, name string) string {
 // UpdateNode implements pg.ContentService.
 func (s *Content) UpdateNode(ctx context.Context, id string, in pg.NodeInput) (pg.Node, error) {
 	const qGet = `MATCH (n:Entity {id: $id}) RETURN n`
-	const qSet = `MATCH (n:Entity {id: $id}) SET n += $props, n.updatedAt = datetime() RETURN n`
+	const qSet = `MATCH (n:Entity {id: $id}) SET n += $props, n.updatedAt = datetime({epochMillis: timestamp()}) RETURN n`
 	res, err := s.db.inWrite(ctx, func(t tx) (any, error) {
 		rows, err := t.run(ctx, qGet, map[string]any{"id": id})
 		if err != nil {

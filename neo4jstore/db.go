@@ -258,3 +258,34 @@ func (db *DB) Replay(ctx context.Context, query string, params map[string]any) e
 		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithReadersRouting())
 	return translate("replay", err)
 }
+
+// PlanStep is one operator of a query plan, e.g. "NodeIndexSeek" with its details.
+type PlanStep struct {
+	Operator string
+	Details  string
+}
+
+// Explain returns the operators of the plan Neo4j would run for a statement, root first. The
+// tests use it to prove every statement starts from an index where one should serve.
+func (db *DB) Explain(ctx context.Context, query string, params map[string]any) ([]PlanStep, error) {
+	res, err := neo4j.ExecuteQuery(ctx, db.driver, "EXPLAIN "+query, params, neo4j.EagerResultTransformer,
+		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithReadersRouting())
+	if err != nil {
+		return nil, translate("explain", err)
+	}
+	var steps []PlanStep
+	var walk func(p neo4j.Plan)
+	walk = func(p neo4j.Plan) {
+		if p == nil {
+			return
+		}
+		details, _ := p.Arguments()["Details"].(string)
+		op, _, _ := strings.Cut(p.Operator(), "@") // "NodeByLabelScan@neo4j"
+		steps = append(steps, PlanStep{Operator: op, Details: details})
+		for _, c := range p.Children() {
+			walk(c)
+		}
+	}
+	walk(res.Summary.Plan())
+	return steps, nil
+}

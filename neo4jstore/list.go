@@ -76,6 +76,22 @@ var filterFragments = map[string]map[pg.Kind]string{
 	},
 }
 
+// indexedKey returns the property of an index-backed sort key ("n.name" -> "name"), or "".
+func indexedKey(key string) string {
+	if p, ok := strings.CutPrefix(key, "n."); ok && !strings.ContainsAny(p, "( ") {
+		return p
+	}
+	return ""
+}
+
+// datetimeKeys are sort properties holding datetimes (stored to the millisecond): cursors carry
+// them as epoch milliseconds.
+var datetimeKeys = map[string]bool{"createdAt": true, "updatedAt": true}
+
+// wholeKind marks statements that read every entity of a kind by design (totals, reports,
+// count orders); the plan test allows a label scan only in them.
+const wholeKind = "// reads a whole kind by design\n"
+
 func each(pred string) map[pg.Kind]string {
 	out := map[pg.Kind]string{}
 	for _, k := range pg.Kinds {
@@ -84,17 +100,18 @@ func each(pred string) map[pg.Kind]string {
 	return out
 }
 
-// orderKeys holds, per sort field and kind, the expression of the sort key and whether it
-// sorts descending by default.
+// orderKeys holds, per sort field and kind, the sort key: either an indexed property (the list
+// then reads the kind's index in order and stops after one page) or, for counts, an expression
+// computed for every entity of the kind.
 var orderKeys = map[pg.OrderField]map[pg.Kind]string{
 	pg.OrderName: {
 		"":                  `coalesce(n.name, n.title)`,
 		pg.KindOrganisation: `n.name`, pg.KindTopic: `n.name`, pg.KindPlace: `n.name`, pg.KindPerson: `n.name`,
 		pg.KindEvent: `n.title`, pg.KindPublication: `n.title`, pg.KindProgramme: `n.title`,
 	},
-	pg.OrderDate:      each(`coalesce(n.dateFrom, '')`),
-	pg.OrderCreatedAt: each(`toString(n.createdAt)`),
-	pg.OrderUpdatedAt: each(`toString(n.updatedAt)`),
+	pg.OrderDate:      each(`n.dateFrom`),
+	pg.OrderCreatedAt: each(`n.createdAt`),
+	pg.OrderUpdatedAt: each(`n.updatedAt`),
 	pg.OrderEventCount: {
 		pg.KindOrganisation: `COUNT { (n)-[:ORGANISED|ATTENDED]->(x:Event) WHERE x.status IN $statuses }`,
 		pg.KindPerson:       `COUNT { (n)-[:ORGANISED|ATTENDED]->(x:Event) WHERE x.status IN $statuses }`,
@@ -217,10 +234,27 @@ func kindName(k pg.Kind) string {
 	return strings.ToLower(string(k)) + " lists"
 }
 
-// sortClause is the compiled order of a page: the key expression and the direction to read.
+// sortClause is the compiled order of a page: the key and the direction to read.
 type sortClause struct {
-	key  string
+	key  string // expression of the key, e.g. n.name or a COUNT {...}
+	prop string // the indexed property behind key, or "" for computed keys
 	desc bool
+}
+
+// out is the key's value as cursors carry it.
+func (s sortClause) out() string {
+	if datetimeKeys[s.prop] {
+		return s.key + ".epochMillis"
+	}
+	return s.key
+}
+
+// param is the cursor's key as a value comparable with key.
+func (s sortClause) param() string {
+	if datetimeKeys[s.prop] {
+		return "datetime({epochMillis: $ck})"
+	}
+	return "$ck"
 }
 
 func compileOrder(kind pg.Kind, o pg.Order, w pg.Window, c *filterClause) (sortClause, error) {
@@ -231,7 +265,7 @@ func compileOrder(kind pg.Kind, o pg.Order, w pg.Window, c *filterClause) (sortC
 	if !ok {
 		return sortClause{}, pg.FieldErrorf(pg.EINVALID, "orderBy", "%s cannot be ordered by %s", kindName(kind), o.Field)
 	}
-	s := sortClause{key: key, desc: o.Desc != w.Backward} // paging backward reads the order in reverse
+	s := sortClause{key: key, prop: indexedKey(key), desc: o.Desc != w.Backward} // backward reads the order in reverse
 	c.params["limit"] = w.Limit + 1
 	if w.Cursor != nil {
 		c.params["ck"], c.params["cid"] = w.Cursor.Key, w.Cursor.ID
@@ -240,20 +274,27 @@ func compileOrder(kind pg.Kind, o pg.Order, w pg.Window, c *filterClause) (sortC
 	return s, nil
 }
 
-// tail writes the keyset condition and the order: rows after the cursor, sorted by key, id.
-func (s sortClause) tail(b *strings.Builder, cursor bool, prefix string) {
-	cmp, dir := ">", "ASC"
+func (s sortClause) dir() (cmp, dir string) {
 	if s.desc {
-		cmp, dir = "<", "DESC"
+		return "<", "DESC"
 	}
-	b.WriteString("\nWITH " + prefix + "n, " + s.key + " AS key")
+	return ">", "ASC"
+}
+
+// tail writes the keyset condition and the order of rows that come from somewhere else (the
+// related entities of parents): rows after the cursor, sorted by key, then id.
+func (s sortClause) tail(b *strings.Builder, cursor bool, prefix string) {
+	cmp, dir := s.dir()
+	b.WriteString("\nWITH " + prefix + "n, " + s.out() + " AS key")
 	if cursor {
 		b.WriteString("\nWHERE key " + cmp + " $ck OR (key = $ck AND n.id " + cmp + " $cid)")
 	}
 	b.WriteString("\nORDER BY key " + dir + ", n.id " + dir)
 }
 
-// buildList puts together the list (or count) statement for a filter and window.
+// buildList puts together the list (or count) statement for a filter and window. Ordered by an
+// indexed property, a list reads the kind's index in that order from the cursor on (a range
+// seek) and stops after one page; the index hint keeps that plan whatever the statistics say.
 func buildList(v pg.Viewer, f pg.NodeFilter, w pg.Window, count bool) (listQuery, error) {
 	label := f.Kind.Label()
 	if label == "" {
@@ -271,16 +312,31 @@ func buildList(v pg.Viewer, f pg.NodeFilter, w pg.Window, count bool) (listQuery
 	}
 	text := cached("list|"+string(f.Kind)+"|"+strings.Join(c.sig, "|"), func() string {
 		var b strings.Builder
-		if c.lucene != "" {
+		switch {
+		case c.lucene != "":
 			b.WriteString("CALL db.index.fulltext.queryNodes('entity_text', $lucene) YIELD node AS n\nWITH n WHERE n:" + label + " AND n.status IN $statuses")
-		} else {
-			b.WriteString("MATCH (n:" + label + ")\nWHERE n.status IN $statuses")
+		case count || s.prop == "":
+			b.WriteString(wholeKind + "MATCH (n:" + label + ")\nWHERE n.status IN $statuses")
+		default:
+			cmp, _ := s.dir()
+			b.WriteString("MATCH (n:" + label + ")\nUSING INDEX n:" + label + "(" + s.prop + ")\nWHERE ")
+			if w.Cursor != nil {
+				b.WriteString(s.key + " " + cmp + "= " + s.param() + " AND (" + s.key + " " + cmp + " " + s.param() + " OR n.id " + cmp + " $cid)")
+			} else {
+				b.WriteString(s.key + " IS NOT NULL")
+			}
+			b.WriteString("\n  AND n.status IN $statuses")
 		}
 		for _, p := range c.preds {
 			b.WriteString("\n  AND " + p)
 		}
 		if count {
 			b.WriteString("\nRETURN count(n) AS total")
+			return b.String()
+		}
+		if c.lucene == "" && s.prop != "" {
+			_, dir := s.dir()
+			b.WriteString("\nRETURN n, " + s.out() + " AS key\nORDER BY " + s.key + " " + dir + ", n.id " + dir + "\nLIMIT $limit")
 			return b.String()
 		}
 		s.tail(&b, w.Cursor != nil, "")

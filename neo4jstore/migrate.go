@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
@@ -85,8 +86,9 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 			continue
 		}
 		for _, stmt := range m.statements {
-			// Schema statements cannot share a transaction with writes: each runs alone.
-			if _, err := db.write(ctx, stmt, nil); err != nil {
+			// Each statement runs alone, in an auto-commit transaction: schema statements cannot
+			// share a transaction with writes, and backfills batch with CALL ... IN TRANSACTIONS.
+			if err := db.autoCommit(ctx, stmt); err != nil {
 				return applied, translate("migrate "+m.name, err)
 			}
 		}
@@ -115,4 +117,17 @@ func (db *DB) Migrated(ctx context.Context) (bool, error) {
 	}
 	v, _, _ := neo4j.GetRecordValue[int64](rows[0], "v")
 	return v >= int64(ms[len(ms)-1].version), nil
+}
+
+// autoCommit runs one statement in an auto-commit transaction and waits for it to finish.
+func (db *DB) autoCommit(ctx context.Context, query string) error {
+	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: neo4j.AccessModeWrite})
+	defer func() { _ = session.Close(context.Background()) }()
+	start := time.Now()
+	res, err := session.Run(ctx, query, nil)
+	if err == nil {
+		_, err = res.Consume(ctx)
+	}
+	db.sent(ctx, query, nil, start, err)
+	return err
 }

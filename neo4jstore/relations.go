@@ -14,22 +14,19 @@ import (
 // maxPairEvents caps the events listed on one co-organisation edge; the count stays exact.
 const maxPairEvents = 100
 
-const coOrgWhere = `ra.role IN $roles AND rb.role IN $roles
-  AND e.status IN $statuses AND a.status IN $statuses AND b.status IN $statuses
-  AND ($kinds IS NULL OR e.kind IN $kinds)
-  AND ($topic IS NULL OR EXISTS { (e)-[:ABOUT]->(:Topic {id: $topic}) })
-  AND ($from IS NULL OR e.dateTo >= $from) AND ($to IS NULL OR e.dateFrom <= $to)`
-
+// The co-organisation statements match events as n (so the list filters apply to them), a pair
+// of organisations a, b that organised each, and group by pair.
 const (
-	// Every pair once (a.id < b.id).
-	coOrgAll = `MATCH (a:Organisation)-[ra:ORGANISED]->(e:Event)<-[rb:ORGANISED]-(b:Organisation)
-WHERE a.id < b.id AND ` + coOrgWhere + `
-WITH a, b, e`
+	coOrgPair = `
+MATCH (a:Organisation)-[ra:ORGANISED]->(n)<-[rb:ORGANISED]-(b:Organisation)
+WHERE a.id < b.id AND ra.role IN $roles AND rb.role IN $roles AND a.status IN $statuses AND b.status IN $statuses
+WITH a, b, n AS e`
 	// Pairs that include one organisation: start from it, then put the pair in id order.
-	coOrgOne = `MATCH (o:Organisation {id: $org})-[ra:ORGANISED]->(e:Event)<-[rb:ORGANISED]-(other:Organisation)
-WITH o AS a, other AS b, ra, rb, e
-WHERE ` + coOrgWhere + `
-WITH CASE WHEN a.id < b.id THEN a ELSE b END AS a, CASE WHEN a.id < b.id THEN b ELSE a END AS b, e`
+	coOrgOne = `MATCH (o:Organisation {id: $org})-[ra:ORGANISED]->(n:Event)<-[rb:ORGANISED]-(other:Organisation)
+WHERE ra.role IN $roles AND rb.role IN $roles AND o.status IN $statuses AND other.status IN $statuses
+  AND n.status IN $statuses`
+	coOrgOneTail = `
+WITH CASE WHEN o.id < other.id THEN o ELSE other END AS a, CASE WHEN o.id < other.id THEN other ELSE o END AS b, n AS e`
 	coOrgPage = `
 ORDER BY e.dateFrom DESC, e.id
 WITH a, b, count(e) AS n, collect(e) AS events, min(e.startDate) AS first, max(e.startDate) AS last
@@ -42,7 +39,9 @@ ORDER BY n DESC, pair ASC LIMIT $limit`
 WITH a, b, count(e) AS n WHERE n >= $minCount RETURN count(*) AS total`
 )
 
-func coOrgParams(v pg.Viewer, f pg.CoOrganisationFilter) (map[string]any, error) {
+// coOrgQuery compiles a co-organisation statement: from the one organisation if given, else
+// from the events the filters select (through their indexes), else from every event.
+func coOrgQuery(v pg.Viewer, f pg.CoOrganisationFilter, tail string) (string, map[string]any, error) {
 	roles := f.Roles
 	if len(roles) == 0 {
 		roles = pg.OrganisingRoles
@@ -50,21 +49,37 @@ func coOrgParams(v pg.Viewer, f pg.CoOrganisationFilter) (map[string]any, error)
 	spec, _ := pg.LookupRelType(pg.RelOrganised)
 	for _, r := range roles {
 		if !contains(spec.Roles, r) {
-			return nil, pg.FieldErrorf(pg.EINVALID, "roles", "%s is not an organising role", r)
+			return "", nil, pg.FieldErrorf(pg.EINVALID, "roles", "%s is not an organising role", r)
 		}
 	}
-	p := map[string]any{"statuses": v.Statuses(), "roles": roleStrings(roles), "org": f.Organisation,
-		"kinds": nil, "topic": f.Topic, "from": nil, "to": nil, "minCount": max(f.MinCount, 1)}
-	if len(f.EventKinds) > 0 {
-		p["kinds"] = f.EventKinds
+	c, err := compileFilter(v, pg.KindEvent, pg.NodeFilter{Kind: pg.KindEvent, SubKinds: f.EventKinds, Topic: f.Topic, From: f.From, To: f.To})
+	if err != nil {
+		return "", nil, err
 	}
-	if f.From != nil {
-		p["from"] = f.From.Start()
-	}
-	if f.To != nil {
-		p["to"] = f.To.End()
-	}
-	return p, nil
+	c.params["roles"], c.params["org"], c.params["minCount"] = roleStrings(roles), f.Organisation, max(f.MinCount, 1)
+	one := f.Organisation != nil
+	text := cached("coorg|"+strings.Join(c.sig, "|")+fmt.Sprint(one)+tail, func() string {
+		var b strings.Builder
+		switch {
+		case one:
+			b.WriteString(coOrgOne)
+		case len(c.preds) == 0:
+			b.WriteString(wholeKind + "MATCH (n:Event)\nWHERE n.status IN $statuses")
+		default:
+			b.WriteString("MATCH (n:Event)\nWHERE n.status IN $statuses")
+		}
+		for _, p := range c.preds {
+			b.WriteString("\n  AND " + p)
+		}
+		if one {
+			b.WriteString(coOrgOneTail)
+		} else {
+			b.WriteString(coOrgPair)
+		}
+		b.WriteString(tail)
+		return b.String()
+	})
+	return text, c.params, nil
 }
 
 func contains[T comparable](s []T, v T) bool {
@@ -85,17 +100,13 @@ func (s *Network) CoOrganisations(ctx context.Context, v pg.Viewer, f pg.CoOrgan
 	if w.Backward {
 		return nil, pg.FieldErrorf(pg.EINVALID, "last", "co-organisations page forward only")
 	}
-	p, err := coOrgParams(v, f)
+	q, p, err := coOrgQuery(v, f, coOrgPage)
 	if err != nil {
 		return nil, err
 	}
 	p["limit"], p["maxEvents"], p["ck"], p["cid"] = w.Limit+1, maxPairEvents, nil, nil
 	if w.Cursor != nil {
 		p["ck"], p["cid"] = w.Cursor.Key, w.Cursor.ID
-	}
-	q := coOrgAll + coOrgPage
-	if f.Organisation != nil {
-		q = coOrgOne + coOrgPage
 	}
 	rows, err := s.db.read(ctx, q, p)
 	if err != nil {
@@ -129,13 +140,9 @@ func (s *Network) CoOrganisations(ctx context.Context, v pg.Viewer, f pg.CoOrgan
 
 // CountCoOrganisations implements pg.NetworkService.
 func (s *Network) CountCoOrganisations(ctx context.Context, v pg.Viewer, f pg.CoOrganisationFilter) (int, error) {
-	p, err := coOrgParams(v, f)
+	q, p, err := coOrgQuery(v, f, coOrgCount)
 	if err != nil {
 		return 0, err
-	}
-	q := coOrgAll + coOrgCount
-	if f.Organisation != nil {
-		q = coOrgOne + coOrgCount
 	}
 	rows, err := s.db.read(ctx, q, p)
 	if err != nil {

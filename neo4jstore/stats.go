@@ -53,6 +53,9 @@ func where(v pg.Viewer, f pg.StatsFilter, kind pg.Kind, params map[string]any) (
 		params[k] = val
 	}
 	clause := "WHERE n.status IN $statuses"
+	if len(c.preds) == 0 {
+		clause = "WHERE n.status IN $statuses\n" + wholeKind
+	}
 	for _, p := range c.preds {
 		clause += "\n  AND " + p
 	}
