@@ -214,6 +214,9 @@ type ContentService interface {
 	UpdateNode(ctx context.Context, id string, in NodeInput) (Node, error)
 	// DeleteNode removes an entity and its relations. Returns ENOTFOUND.
 	DeleteNode(ctx context.Context, id string) error
+	// DeleteNodes removes entities and their relations in one transaction: if one id does not
+	// exist, nothing is deleted. Returns EINVALID, ENOTFOUND.
+	DeleteNodes(ctx context.Context, ids []string) error
 	// Link creates or updates one relation. Returns EINVALID, ENOTFOUND.
 	Link(ctx context.Context, r Relation) (*Relation, error)
 	// Unlink removes one relation. Returns EINVALID, ENOTFOUND.

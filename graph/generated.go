@@ -125,6 +125,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DeleteNodesPayload struct {
+		Ids func(childComplexity int) int
+	}
+
 	DeletePayload struct {
 		ID func(childComplexity int) int
 	}
@@ -173,6 +177,7 @@ type ComplexityRoot struct {
 		CreatePublication  func(childComplexity int, input map[string]any, links []*model.NewLinkInput) int
 		CreateTopic        func(childComplexity int, input map[string]any, links []*model.NewLinkInput) int
 		DeleteNode         func(childComplexity int, id string) int
+		DeleteNodes        func(childComplexity int, ids []string) int
 		Link               func(childComplexity int, input model.RelationInput) int
 		Unlink             func(childComplexity int, input model.RelationInput) int
 		UpdateEvent        func(childComplexity int, id string, input map[string]any) int
@@ -561,6 +566,7 @@ type MutationResolver interface {
 	CreatePerson(ctx context.Context, input map[string]any, links []*model.NewLinkInput) (*partnergraph.Person, error)
 	UpdatePerson(ctx context.Context, id string, input map[string]any) (*partnergraph.Person, error)
 	DeleteNode(ctx context.Context, id string) (*model.DeletePayload, error)
+	DeleteNodes(ctx context.Context, ids []string) (*model.DeleteNodesPayload, error)
 	Link(ctx context.Context, input model.RelationInput) (*partnergraph.Relation, error)
 	Unlink(ctx context.Context, input model.RelationInput) (*model.DeletePayload, error)
 }
@@ -898,6 +904,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CollaboratorEdge.Node(childComplexity), true
 
+	case "DeleteNodesPayload.ids":
+		if e.ComplexityRoot.DeleteNodesPayload.Ids == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteNodesPayload.Ids(childComplexity), true
+
 	case "DeletePayload.id":
 		if e.ComplexityRoot.DeletePayload.ID == nil {
 			break
@@ -1177,6 +1190,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteNode(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteNodes":
+		if e.ComplexityRoot.Mutation.DeleteNodes == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteNodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteNodes(childComplexity, args["ids"].([]string)), true
 	case "Mutation.link":
 		if e.ComplexityRoot.Mutation.Link == nil {
 			break
@@ -3682,6 +3706,9 @@ type Relation {
 type DeletePayload {
   id: ID!
 }
+type DeleteNodesPayload {
+  ids: [ID!]!
+}
 
 """
 Changes for editors: send ` + "`" + `Authorization: Bearer <editor API key>` + "`" + `. Each mutation is one
@@ -3705,6 +3732,8 @@ type Mutation {
   updatePerson(id: ID!, input: PersonInput!): Person! @hasRole(role: EDITOR)
   "Deletes an entity and all its relationships."
   deleteNode(id: ID!): DeletePayload! @hasRole(role: EDITOR)
+  "Admins only: deletes up to 1000 entities and their relationships at once; all or nothing."
+  deleteNodes(ids: [ID!]!): DeleteNodesPayload! @hasRole(role: ADMIN)
   "Creates a relationship, or updates its properties if it exists."
   link(input: RelationInput!): Relation! @hasRole(role: EDITOR)
   unlink(input: RelationInput!): DeletePayload! @hasRole(role: EDITOR)
@@ -3829,6 +3858,14 @@ func (ec *executionContext) childFields_CollaboratorEdge(ctx context.Context, fi
 		return ec.fieldContext_CollaboratorEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CollaboratorEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteNodesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ids":
+		return ec.fieldContext_DeleteNodesPayload_ids(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteNodesPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5028,6 +5065,20 @@ func (ec *executionContext) field_Mutation_deleteNode_args(ctx context.Context, 
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteNodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
 	return args, nil
 }
 
@@ -7961,6 +8012,29 @@ func (ec *executionContext) fieldContext_CollaboratorEdge_node(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _DeleteNodesPayload_ids(ctx context.Context, field graphql.CollectedField, obj *model.DeleteNodesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteNodesPayload_ids(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ids, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteNodesPayload_ids(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteNodesPayload", field, false, false, "ID")
+}
+
 func (ec *executionContext) _DeletePayload_id(ctx context.Context, field graphql.CollectedField, obj *model.DeletePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9674,6 +9748,68 @@ func (ec *executionContext) fieldContext_Mutation_deleteNode(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteNode_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteNodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteNodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteNodes(ctx, fc.Args["ids"].([]string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNAccess2githubᚗcomᚋunicriᚋpartnergraphᚐAccess(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.DeleteNodesPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.DeleteNodesPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteNodesPayload) graphql.Marshaler {
+			return ec.marshalNDeleteNodesPayload2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐDeleteNodesPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteNodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteNodesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteNodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19057,6 +19193,39 @@ func (ec *executionContext) _CollaboratorEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var deleteNodesPayloadImplementors = []string{"DeleteNodesPayload"}
+
+func (ec *executionContext) _DeleteNodesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteNodesPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteNodesPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteNodesPayload")
+		case "ids":
+			out.Values[i] = ec._DeleteNodesPayload_ids(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var deletePayloadImplementors = []string{"DeletePayload"}
 
 func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePayload) graphql.Marshaler {
@@ -19433,6 +19602,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteNode":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteNode(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteNodes":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteNodes(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -22290,6 +22466,14 @@ func (ec *executionContext) marshalNCollaboratorEdge2ᚖgithubᚗcomᚋunicriᚋ
 		return graphql.Null
 	}
 	return ec._CollaboratorEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeleteNodesPayload2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐDeleteNodesPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteNodesPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeleteNodesPayload!")
+		return graphql.Null
+	}
+	return ec._DeleteNodesPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDeletePayload2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {

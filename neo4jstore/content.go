@@ -213,6 +213,33 @@ func (s *Content) DeleteNode(ctx context.Context, id string) error {
 	return translate("delete node", err)
 }
 
+// MaxBulkDelete bounds DeleteNodes: one transaction must stay small.
+const MaxBulkDelete = 1000
+
+// DeleteNodes implements pg.ContentService.
+func (s *Content) DeleteNodes(ctx context.Context, ids []string) error {
+	if len(ids) == 0 || len(ids) > MaxBulkDelete {
+		return pg.FieldErrorf(pg.EINVALID, "ids", "give between 1 and %d ids", MaxBulkDelete)
+	}
+	const q = `UNWIND $ids AS id
+OPTIONAL MATCH (n:Entity {id: id})
+WITH collect(n) AS found, [id IN $ids WHERE NOT EXISTS { MATCH (:Entity {id: id}) }] AS missing
+FOREACH (n IN CASE WHEN size(missing) = 0 THEN found ELSE [] END | DETACH DELETE n)
+RETURN missing`
+	_, err := s.db.inWrite(ctx, func(t tx) (any, error) {
+		rows, err := t.run(ctx, q, map[string]any{"ids": ids})
+		if err != nil {
+			return nil, err
+		}
+		missing, _, _ := neo4j.GetRecordValue[[]any](rows[0], "missing")
+		if len(missing) > 0 {
+			return nil, pg.FieldErrorf(pg.ENOTFOUND, "ids", "no entity with id %v; nothing was deleted", missing[0])
+		}
+		return nil, nil
+	})
+	return translate("delete nodes", err)
+}
+
 // perRelType expands a template once per relationship type, replacing RELTYPE. Types come only
 // from pg.RelTypes, a fixed list in code.
 func perRelType(template string) map[pg.RelType]string {

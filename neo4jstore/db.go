@@ -118,9 +118,13 @@ func (db *DB) ServerVersion(ctx context.Context) (string, error) {
 
 // read runs one read statement with reader routing and returns its records.
 func (db *DB) read(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err // the request is over: do not start work nobody waits for
+	}
 	start := time.Now()
 	res, err := neo4j.ExecuteQuery(ctx, db.driver, query, params, neo4j.EagerResultTransformer,
-		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithReadersRouting())
+		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithReadersRouting(),
+		neo4j.ExecuteQueryWithTransactionConfig(txTimeout(ctx)...))
 	db.sent(ctx, query, params, start, err)
 	if err != nil {
 		return nil, err
@@ -132,7 +136,8 @@ func (db *DB) read(ctx context.Context, query string, params map[string]any) ([]
 func (db *DB) write(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
 	start := time.Now()
 	res, err := neo4j.ExecuteQuery(ctx, db.driver, query, params, neo4j.EagerResultTransformer,
-		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithWritersRouting())
+		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithWritersRouting(),
+		neo4j.ExecuteQueryWithTransactionConfig(txTimeout(ctx)...))
 	db.sent(ctx, query, params, start, err)
 	if err != nil {
 		return nil, err
@@ -173,7 +178,17 @@ func (db *DB) inWrite(ctx context.Context, fn func(tx) (any, error)) (any, error
 			return nil, err
 		}
 		return res, nil
-	})
+	}, txTimeout(ctx)...)
+}
+
+// txTimeout turns the request's deadline into the transaction timeout, so Neo4j itself stops
+// work nobody waits for any more.
+func txTimeout(ctx context.Context) []func(*neo4j.TransactionConfig) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return nil
+	}
+	return []func(*neo4j.TransactionConfig){neo4j.WithTxTimeout(max(time.Until(deadline), time.Millisecond))}
 }
 
 const (
@@ -255,7 +270,8 @@ func orDefault(s, d string) string {
 // the API sends, without HTTP or GraphQL.
 func (db *DB) Replay(ctx context.Context, query string, params map[string]any) error {
 	_, err := neo4j.ExecuteQuery(ctx, db.driver, query, params, neo4j.EagerResultTransformer,
-		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithReadersRouting())
+		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithReadersRouting(),
+		neo4j.ExecuteQueryWithTransactionConfig(txTimeout(ctx)...))
 	return translate("replay", err)
 }
 

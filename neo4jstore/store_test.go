@@ -85,3 +85,22 @@ func TestWrongPasswordIsUnavailableNotInternal(t *testing.T) {
 		t.Errorf("Ping with a wrong password: got %v, want EUNAVAILABLE", err)
 	}
 }
+
+func TestRequestDeadlineIsTheTransactionTimeout(t *testing.T) {
+	db := neo4jtest.Open(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	// Seconds of work for Neo4j: it must stop at the deadline, not finish and be ignored.
+	err := db.Replay(ctx, `UNWIND range(1, 400000000) AS x WITH x WHERE x % 7 = 3 RETURN count(x)`, nil)
+	if pg.ErrorCode(err) != pg.EUNAVAILABLE {
+		t.Fatalf("got %v, want EUNAVAILABLE", err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("the statement ran %s past a 300ms deadline", took)
+	}
+	rows, err := db.Content().ListNodes(context.Background(), pg.Public, pg.NodeFilter{Kind: pg.KindTopic}, pg.PageArgs{})
+	if err != nil || rows == nil {
+		t.Errorf("the store is unusable after a timed-out statement: %v", err)
+	}
+}

@@ -228,6 +228,14 @@ func (r *mutationResolver) DeleteNode(ctx context.Context, id string) (*model.De
 	return &model.DeletePayload{ID: id}, nil
 }
 
+// DeleteNodes is the resolver for the deleteNodes field.
+func (r *mutationResolver) DeleteNodes(ctx context.Context, ids []string) (*model.DeleteNodesPayload, error) {
+	if err := r.ContentService.DeleteNodes(ctx, ids); err != nil {
+		return nil, err
+	}
+	return &model.DeleteNodesPayload{Ids: ids}, nil
+}
+
 // Link is the resolver for the link field.
 func (r *mutationResolver) Link(ctx context.Context, input model.RelationInput) (*partnergraph.Relation, error) {
 	return r.ContentService.Link(ctx, relationInput(input))

@@ -62,6 +62,10 @@ type CollaboratorEdge struct {
 	Node   *partnergraph.Collaborator `json:"node"`
 }
 
+type DeleteNodesPayload struct {
+	Ids []string `json:"ids"`
+}
+
 type DeletePayload struct {
 	ID string `json:"id"`
 }
