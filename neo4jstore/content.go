@@ -2,6 +2,7 @@ package neo4jstore
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -73,7 +74,14 @@ func (s *Content) FindBySlug(ctx context.Context, v pg.Viewer, kind pg.Kind, slu
 	return nodeValue(rows[0], "n")
 }
 
-var qCreate = perKind(`CREATE (n:Entity:LABEL) SET n = $props, n.createdAt = datetime({epochMillis: timestamp()}), n.updatedAt = datetime({epochMillis: timestamp()}) RETURN n`)
+// qCreate creates an entity unless its id exists. The write token makes a create idempotent
+// under the driver's retries: if an attempt committed but its answer was lost, the retry finds
+// the node with its own token and returns it instead of a conflict.
+var qCreate = perKind(`MERGE (n:Entity {id: $props.id})
+ON CREATE SET n = $props, n:LABEL, n.writeToken = $token,
+  n.createdAt = datetime({epochMillis: timestamp()}), n.updatedAt = n.createdAt
+WITH n WHERE n.writeToken = $token
+RETURN n`)
 
 // CreateNode implements pg.ContentService.
 func (s *Content) CreateNode(ctx context.Context, in pg.NodeInput) (pg.Node, error) {
@@ -87,6 +95,7 @@ func (s *Content) CreateNode(ctx context.Context, in pg.NodeInput) (pg.Node, err
 	}
 	setDerived(in.Kind, props, nil)
 	id, _ := props["id"].(string)
+	token := rand.Text()
 	links := make([]pg.Relation, len(in.Links))
 	for i, l := range in.Links {
 		if (l.From == "") == (l.To == "") {
@@ -103,9 +112,12 @@ func (s *Content) CreateNode(ctx context.Context, in pg.NodeInput) (pg.Node, err
 		links[i] = l
 	}
 	res, err := s.db.inWrite(ctx, func(t tx) (any, error) {
-		rows, err := t.run(ctx, qCreate[in.Kind], map[string]any{"props": props})
+		rows, err := t.run(ctx, qCreate[in.Kind], map[string]any{"props": props, "token": token})
 		if err != nil {
 			return nil, err
+		}
+		if len(rows) == 0 {
+			return nil, pg.FieldErrorf(pg.ECONFLICT, "id", "an entity with this id already exists")
 		}
 		n, err := nodeValue(rows[0], "n")
 		if err != nil {
@@ -205,10 +217,10 @@ func (s *Content) DeleteNode(ctx context.Context, id string) error {
 		if err != nil {
 			return nil, err
 		}
-		if len(rows) == 0 {
+		if len(rows) == 0 && t.attempt == 1 {
 			return nil, pg.FieldErrorf(pg.ENOTFOUND, "id", "no entity with id %q", id)
 		}
-		return nil, nil
+		return nil, nil // on a retry, gone means an earlier attempt deleted it
 	})
 	return translate("delete node", err)
 }
@@ -345,10 +357,10 @@ func (s *Content) Unlink(ctx context.Context, r pg.Relation) error {
 		if err != nil {
 			return nil, err
 		}
-		if n, _, _ := neo4j.GetRecordValue[int64](rows[0], "n"); n == 0 {
+		if n, _, _ := neo4j.GetRecordValue[int64](rows[0], "n"); n == 0 && t.attempt == 1 {
 			return nil, pg.Errorf(pg.ENOTFOUND, "no %s relation from %q to %q", r.Type, r.From, r.To)
 		}
-		return nil, nil
+		return nil, nil // on a retry, gone means an earlier attempt removed it
 	})
 	return translate("unlink", err)
 }

@@ -148,8 +148,9 @@ func (db *DB) write(ctx context.Context, query string, params map[string]any) ([
 // tx is a unit of work inside one write transaction. It may run several statements and must
 // have no side effects outside the transaction: the driver retries it on transient failures.
 type tx struct {
-	db *DB
-	t  neo4j.ManagedTransaction
+	db      *DB
+	t       neo4j.ManagedTransaction
+	attempt int // 1 for the first run; the driver retries on transient failures
 }
 
 // run runs one statement in the transaction and collects its records.
@@ -169,12 +170,14 @@ func (t tx) run(ctx context.Context, query string, params map[string]any) ([]*ne
 func (db *DB) inWrite(ctx context.Context, fn func(tx) (any, error)) (any, error) {
 	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: neo4j.AccessModeWrite})
 	defer func() { _ = session.Close(context.Background()) }()
+	attempt := 0
 	return session.ExecuteWrite(ctx, func(t neo4j.ManagedTransaction) (any, error) {
-		res, err := fn(tx{db: db, t: t})
+		attempt++
+		res, err := fn(tx{db: db, t: t, attempt: attempt})
 		if err != nil {
 			return nil, err
 		}
-		if _, err := (tx{db: db, t: t}).run(ctx, qBumpVersion, nil); err != nil {
+		if _, err := (tx{db: db, t: t, attempt: attempt}).run(ctx, qBumpVersion, nil); err != nil {
 			return nil, err
 		}
 		return res, nil
