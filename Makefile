@@ -75,3 +75,45 @@ test: lint check-generate neo4j-test-start
 
 clean:
 	rm -rf bin
+
+# make bench: the benchmark harness (bench/, `go run ./bench -h`) on its own Neo4j (port 7717,
+# .data/neo4j-bench, 1g heap and page cache) with the 1M-relationship generated graph. The graph
+# is loaded only when the database's entity counts differ from the parameters, or the marker
+# .data/bench-dataset names other parameters; the reports go to bench/results/. With
+# NEO4J_BENCH_URI or NEO4J_URI set, nothing is started and that database is used (and reloaded
+# if its counts differ: point it at a throwaway one). BENCH_FLAGS passes flags, e.g.
+# BENCH_FLAGS='-c 1,8 -d 5s'.
+BENCH_PORT ?= 7717
+BENCH_DATA_DIR ?= .data/neo4j-bench
+BENCH_ORGANISATIONS ?= 16000
+BENCH_EVENTS ?= 120000
+BENCH_PUBLICATIONS ?= 32000
+BENCH_SEED ?= 1
+BENCH_LABEL ?= 1m
+BENCH_FLAGS ?=
+BENCH_EXTERNAL := $(if $(NEO4J_BENCH_URI)$(NEO4J_URI),yes,)
+NEO4J_BENCH_URI ?= $(if $(NEO4J_URI),$(NEO4J_URI),bolt://127.0.0.1:$(BENCH_PORT))
+BENCH_WANT := organisations=$(BENCH_ORGANISATIONS),events=$(BENCH_EVENTS),publications=$(BENCH_PUBLICATIONS)
+BENCH_MARKER := $(NEO4J_BENCH_URI) $(BENCH_WANT),seed=$(BENCH_SEED)
+
+.PHONY: bench neo4j-bench-start
+
+neo4j-bench-start:
+ifeq ($(BENCH_EXTERNAL),)
+	@NEO4J_PORT=$(BENCH_PORT) NEO4J_DATA_DIR=$(BENCH_DATA_DIR) NEO4J_HEAP=1g NEO4J_PAGECACHE=1g scripts/neo4j start
+else
+	@echo "bench: using $(NEO4J_BENCH_URI); no Neo4j started"
+endif
+
+bench: build neo4j-bench-start
+	$(GO) build -o bin/bench ./bench
+	@marker="$$(cat .data/bench-dataset 2>/dev/null)"; \
+	if { [ -z "$$marker" ] || [ "$$marker" = "$(BENCH_MARKER)" ]; } && \
+	   NEO4J_BENCH_URI=$(NEO4J_BENCH_URI) bin/bench -check-dataset $(BENCH_WANT); then \
+	  echo "bench: dataset $(BENCH_WANT) seed $(BENCH_SEED) already loaded"; \
+	else \
+	  NEO4J_URI=$(NEO4J_BENCH_URI) ./$(BIN) generate --organisations $(BENCH_ORGANISATIONS) --events $(BENCH_EVENTS) \
+	    --publications $(BENCH_PUBLICATIONS) --seed $(BENCH_SEED) --reset || exit 1; \
+	fi; \
+	mkdir -p .data && echo "$(BENCH_MARKER)" > .data/bench-dataset
+	NEO4J_BENCH_URI=$(NEO4J_BENCH_URI) bin/bench -label $(BENCH_LABEL) $(BENCH_FLAGS)

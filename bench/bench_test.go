@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/unicri/partnergraph/internal/neo4jtest"
+)
+
+// TestSmoke runs the whole harness briefly on the centre dataset: every document answers
+// without errors, the floor is measured, round trips are reported and the reports are written.
+// It proves the harness works, not how fast anything is.
+func TestSmoke(t *testing.T) {
+	db := neo4jtest.Open(t)
+	neo4jtest.MustSeedCentre(t, db)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	o := smokeOptions(t.TempDir())
+	o.Log = testWriter{t}
+
+	r, err := run(ctx, db, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if got, want := len(r.Documents), len(documents(params{Top: []ref{{}}})); got != want {
+		t.Errorf("documents run: got %d, want %d", got, want)
+	}
+	for _, d := range r.Documents {
+		if got, want := len(d.Levels), len(o.Concurrency); got != want {
+			t.Errorf("%s: got %d levels, want %d", d.Name, got, want)
+		}
+		for _, l := range d.Levels {
+			if l.API.Errors != 0 || l.API.Throughput <= 0 {
+				t.Errorf("%s c=%d: API %d errors (%s), %.1f req/s; want none and some", d.Name, l.Concurrency, l.API.Errors, l.API.FirstError, l.API.Throughput)
+			}
+			if d.Name != "organisation-page-cached" && l.API.RoundTrips <= 0 {
+				t.Errorf("%s c=%d: no round trips reported", d.Name, l.Concurrency)
+			}
+			if d.Name == "editor-mutations" || d.Name == "organisation-page-cached" {
+				if l.Floor != nil {
+					t.Errorf("%s c=%d: has a floor; want none", d.Name, l.Concurrency)
+				}
+				continue
+			}
+			if l.Floor == nil || l.Floor.Errors != 0 || l.Floor.Throughput <= 0 || l.P50Ratio <= 0 {
+				t.Errorf("%s c=%d: floor %+v, p50 ratio %.2f; want a measured floor without errors", d.Name, l.Concurrency, l.Floor, l.P50Ratio)
+			}
+		}
+	}
+	if r.PeakRSSMB <= 0 || len(r.Targets) != 6 {
+		t.Errorf("peak RSS %.0f MB, %d targets; want both", r.PeakRSSMB, len(r.Targets))
+	}
+	for _, name := range []string{"latest.md", "latest.json", "smoke-" + r.Started.Format("20060102-150405") + ".json"} {
+		b, err := os.ReadFile(filepath.Join(o.OutDir, name))
+		if err != nil || len(b) == 0 {
+			t.Errorf("report %s: %v, %d bytes", name, err, len(b))
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(o.OutDir, "latest.md"))
+	for _, want := range []string{"## Targets", "## Results", "nested-list", "relationships"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("latest.md does not mention %q", want)
+		}
+	}
+	t.Logf("\n%s", md)
+}
+
+// testWriter sends the harness's progress lines to the test log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(b), "\n"))
+	return len(b), nil
+}
+
+func TestPercentile(t *testing.T) {
+	ms := func(n ...int) []time.Duration {
+		var out []time.Duration
+		for _, x := range n {
+			out = append(out, time.Duration(x)*time.Millisecond)
+		}
+		return out
+	}
+	tests := []struct {
+		name   string
+		sorted []time.Duration
+		q      float64
+		want   float64
+	}{
+		{"empty", nil, 0.5, 0},
+		{"one", ms(7), 0.99, 7},
+		{"median of four is the second", ms(1, 2, 3, 4), 0.5, 2},
+		{"p99 of a hundred is the 99th", ms(func() []int {
+			var s []int
+			for i := 1; i <= 100; i++ {
+				s = append(s, i)
+			}
+			return s
+		}()...), 0.99, 99},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := percentile(tt.sorted, tt.q); got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseCounts(t *testing.T) {
+	got, err := parseCounts("organisations=16000, events=120000,publications=32000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["ORGANISATION"] != 16000 || got["EVENT"] != 120000 || got["PUBLICATION"] != 32000 || len(got) != 3 {
+		t.Errorf("got %v", got)
+	}
+	if _, err := parseCounts("organisations"); err == nil {
+		t.Error("organisations without a count: got no error")
+	}
+	if _, err := parseLevels("1,0"); err == nil {
+		t.Error("concurrency 0: got no error")
+	}
+}
