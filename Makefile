@@ -70,7 +70,7 @@ lint:
 	$(GO) vet ./...
 
 # Packages share one Neo4j database, so they run one at a time (-p 1).
-test: lint check-generate neo4j-test-start
+test: lint check-generate neo4j-test-start audit
 	$(GO) test -race -p 1 -count=1 ./...
 
 clean:
@@ -117,3 +117,32 @@ bench: build neo4j-bench-start
 	fi; \
 	mkdir -p .data && echo "$(BENCH_MARKER)" > .data/bench-dataset
 	NEO4J_BENCH_URI=$(NEO4J_BENCH_URI) bin/bench -label $(BENCH_LABEL) $(BENCH_FLAGS)
+
+# make audit: the GraphQL-over-HTTP conformance audits (the server audits of the npm package
+# graphql-http, tools/graphql-http-audit) against the real server: partnergraph serve on a free
+# loopback port over the test Neo4j, anonymous, with its response cache. Any error (a failed
+# MUST) or warning (a failed SHOULD) fails it. Needs Node.js 20+; npm ci runs only when
+# node_modules is missing or older than the lockfile. The audits use anonymous introspection
+# and ad-hoc documents, hence APP_ENV=development.
+AUDIT_DIR := tools/graphql-http-audit
+
+.PHONY: audit
+
+$(AUDIT_DIR)/node_modules/.package-lock.json: $(AUDIT_DIR)/package-lock.json $(AUDIT_DIR)/package.json
+	@command -v npm >/dev/null || { echo "audit: needs Node.js 20+ and npm" >&2; exit 1; }
+	cd $(AUDIT_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+audit: build neo4j-test-start $(AUDIT_DIR)/node_modules/.package-lock.json
+	@port=$$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close() })') || exit 1; \
+	log=$$(mktemp); \
+	HTTP_ADDR=127.0.0.1:$$port NEO4J_URI=$(NEO4J_TEST_URI) NEO4J_USER=$(NEO4J_TEST_USER) NEO4J_PASSWORD=$(NEO4J_TEST_PASSWORD) \
+	  SEED_IF_EMPTY=false APP_ENV=development LOG_FORMAT=text ./$(BIN) serve >$$log 2>&1 & pid=$$!; \
+	trap 'status=$$?; kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; \
+	  if [ $$status != 0 ]; then echo "audit: server log:" >&2; tail -n 20 $$log >&2; fi; rm -f $$log' EXIT; \
+	for i in $$(seq 300); do \
+	  curl -sf -o /dev/null http://127.0.0.1:$$port/readyz && break; \
+	  if [ $$i = 300 ] || ! kill -0 $$pid 2>/dev/null; then echo "audit: the server did not become ready" >&2; exit 1; fi; \
+	  sleep 0.1; \
+	done; \
+	node $(AUDIT_DIR)/audit.mjs http://127.0.0.1:$$port/graphql

@@ -9,12 +9,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/lexer"
@@ -154,33 +156,43 @@ done:
 	return hex.EncodeToString(h.Sum(nil)), n > 0
 }
 
-// readRequest extracts the GraphQL request of a GET or a JSON POST, restoring the body.
+// readRequest extracts the GraphQL request of a GET or a JSON POST, restoring the body. It reads
+// requests as the transport does (paramsFromURL, paramsFromJSON), so the cache answers none that
+// the transport would refuse.
 func readRequest(r *http.Request) (request, bool) {
-	var req request
+	var params *graphql.RawParams
+	var p *problem
 	switch r.Method {
 	case http.MethodGet:
-		q := r.URL.Query()
-		req.Query, req.OperationName = q.Get("query"), q.Get("operationName")
-		if v := q.Get("variables"); v != "" && json.Unmarshal([]byte(v), &req.Variables) != nil {
-			return req, false
+		params, p = paramsFromURL(r.URL)
+		if p == nil && params.Extensions != nil {
+			return request{}, false
 		}
-		if q.Get("extensions") != "" {
-			return req, false
-		}
-		return req, req.Query != ""
 	case http.MethodPost:
-		if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-			return req, false
+		if !jsonBody(r.Header.Get("Content-Type")) {
+			return request{}, false
 		}
 		body, err := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		if err != nil || json.Unmarshal(body, &req) != nil {
-			return req, false
+		if err != nil {
+			// Replay what was read, then the error (a body over the limit answers 413).
+			r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), &errReader{err}))
+			return request{}, false
 		}
-		return req, req.Query != ""
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		params, p = paramsFromJSON(body)
+	default:
+		return request{}, false
 	}
-	return req, false
+	if p != nil {
+		return request{}, false
+	}
+	req := request{Query: params.Query, OperationName: params.OperationName, Variables: params.Variables}
+	return req, req.Query != ""
 }
+
+type errReader struct{ err error }
+
+func (r *errReader) Read([]byte) (int, error) { return 0, r.err }
 
 // recorder holds a response back so that its caching headers can be set from its body.
 type recorder struct {
@@ -201,7 +213,11 @@ func (c *Cache) Handler(next http.Handler) http.Handler {
 		req, ok := readRequest(r)
 		var k string
 		if ok {
+			// The negotiated media type is part of the key: the same answer goes out as
+			// application/json to one client and application/graphql-response+json to another.
+			media, acceptable := negotiate(r.Header)
 			k, ok = key(req, access)
+			k, ok = k+"\x00"+media, ok && acceptable
 		}
 		version := c.version.Load()
 		if !ok || version < 0 || strings.Contains(r.Header.Get("Cache-Control"), "no-cache") {
@@ -254,6 +270,9 @@ func (c *Cache) write(w http.ResponseWriter, r *http.Request, public bool, conte
 
 // headers lets browsers and CDNs keep anonymous GET answers for MaxAge; others are private.
 func (c *Cache) headers(w http.ResponseWriter, public bool, tag string) {
+	if !slices.Contains(w.Header().Values("Vary"), "Accept") {
+		w.Header().Add("Vary", "Accept") // the media type follows the Accept header
+	}
 	if !public {
 		w.Header().Set("Cache-Control", "private, no-store")
 		return

@@ -20,7 +20,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -111,8 +110,7 @@ func newGraphQL(o Options) http.Handler {
 	}}
 	cfg.Directives.HasRole = resolvers.HasRole
 	srv := handler.New(graph.NewExecutableSchema(cfg))
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(graphQLOverHTTP{maxBodyBytes: o.MaxBodyBytes}) // GraphQL over HTTP: JSON POST, GET for queries
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.SetErrorPresenter(resolvers.ErrorPresenter(o.Logger, RequestIDFrom))
