@@ -7,8 +7,6 @@ package server
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"log/slog"
 	"net/http"
@@ -67,6 +65,12 @@ type Options struct {
 	// ExposeRoundTrips adds extensions.cypherRoundTrips to every response: the statements the
 	// request sent to Neo4j. For tests and the benchmark harness.
 	ExposeRoundTrips bool
+	// Auth finds callers from their credentials; nil accepts APIKeys only.
+	Auth *Authenticator
+	// Limits bound each request; zero fields take DefaultLimits.
+	Limits Limits
+	// Metrics, if set, are recorded and served at /metrics.
+	Metrics *Metrics
 }
 
 // New returns the HTTP handler of the API.
@@ -74,9 +78,19 @@ func New(o Options) http.Handler {
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = 1 << 20
 	}
+	o.Limits = o.Limits.withDefaults()
+	if o.Auth == nil {
+		o.Auth, _ = NewAuthenticator(o.APIKeys, JWTOptions{}) // API keys alone cannot fail
+	}
 	mux := http.NewServeMux()
 	gql := newGraphQL(o)
 	mux.Handle("/graphql", gql)
+	if o.Metrics != nil {
+		mux.Handle("GET /metrics", o.Metrics.Handler())
+		if o.Cache != nil {
+			o.Metrics.Register(cacheCollector(o.Cache))
+		}
+	}
 	mux.Handle("GET /{$}", graphiql())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -109,10 +123,19 @@ func newGraphQL(o Options) http.Handler {
 		SearchService: o.Services.Search, StatsService: o.Services.Stats,
 	}}
 	cfg.Directives.HasRole = resolvers.HasRole
-	srv := handler.New(graph.NewExecutableSchema(cfg))
+	es := costSchema{graph.NewExecutableSchema(cfg)}
+	srv := handler.New(es)
 	srv.AddTransport(graphQLOverHTTP{maxBodyBytes: o.MaxBodyBytes}) // GraphQL over HTTP: JSON POST, GET for queries
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(o.Limits.MaxTokens)
+	srv.SetDisableSuggestion(o.Limits.DisableHints)
+	apq := lru.New[string](1000)
+	for hash, doc := range o.Limits.Trusted {
+		apq.Add(context.Background(), hash, doc) // trusted documents can be sent by hash alone
+	}
+	srv.Use(extension.AutomaticPersistedQuery{Cache: apq})
 	srv.Use(extension.Introspection{})
+	srv.Use(guard{es: es, limits: o.Limits, clients: newRateLimiter(o.Limits.RatePerSec, o.Limits.RateBurst), metrics: o.Metrics})
 	srv.SetErrorPresenter(resolvers.ErrorPresenter(o.Logger, RequestIDFrom))
 	srv.SetRecoverFunc(resolvers.Recover(o.Logger))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
@@ -122,17 +145,23 @@ func newGraphQL(o Options) http.Handler {
 				Extensions: map[string]any{"code": "SERVICE_UNAVAILABLE"},
 			}}})
 		}
-		if o.Cache != nil && graphql.GetOperationContext(ctx).Operation.Operation == ast.Mutation {
-			respond := next(ctx)
-			return func(ctx context.Context) *graphql.Response {
-				res := respond(ctx)
+		oc := graphql.GetOperationContext(ctx)
+		respond := next(ctx)
+		return func(ctx context.Context) *graphql.Response {
+			res := respond(ctx)
+			if res == nil && ctx.Err() != nil {
+				// gqlgen gives up silently on a finished context: say why.
+				res = &graphql.Response{Errors: gqlerror.List{{Message: "the request took longer than its deadline",
+					Extensions: map[string]any{"code": "SERVICE_UNAVAILABLE"}}}}
+			}
+			if o.Cache != nil && oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
 				// This instance must not serve stale answers after its own change: read the
 				// new content version before the mutation's answer goes out.
 				o.Cache.Refresh(ctx)
-				return res
 			}
+			observe(ctx, o, oc, res)
+			return res
 		}
-		return next(ctx)
 	})
 	if o.ExposeRoundTrips {
 		srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
@@ -152,15 +181,20 @@ func newGraphQL(o Options) http.Handler {
 	if o.Cache != nil {
 		api = o.Cache.Handler(srv)
 	}
-	keys := o.APIKeys
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, o.MaxBodyBytes)
-		caller, ok := authenticate(r, keys)
-		if !ok {
-			writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "the API key or token is not valid")
+		caller, err := o.Auth.Authenticate(r)
+		if err != nil {
+			writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", pg.ErrorMessage(err))
 			return
 		}
-		ctx, _ := pg.NewContextWithRoundTripCounter(r.Context())
+		// The deadline reaches Neo4j as the transaction timeout (neo4jstore reads it).
+		ctx, cancel := context.WithTimeout(r.Context(), o.Limits.Timeout)
+		defer cancel()
+		info := &requestInfo{client: clientOf(r, caller)}
+		ctx = context.WithValue(ctx, requestInfoKey{}, info)
+		w = limitedWriter{ResponseWriter: w, info: info}
+		ctx, _ = pg.NewContextWithRoundTripCounter(ctx)
 		ctx = pg.NewContextWithCaller(ctx, caller)
 		ctx = loader.NewContext(ctx, loader.New(o.Services.Content, o.Services.Network, caller.Viewer(), o.LoaderWait))
 		api.ServeHTTP(w, r.WithContext(ctx))
@@ -172,26 +206,6 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(`{"errors":[{"message":` + quote(msg) + `,"extensions":{"code":"` + code + `"}}]}` + "\n"))
-}
-
-// authenticate finds the caller from the Authorization header. No header: anonymous. A bearer
-// secret that matches no key: not ok (a wrong key is an error, never a silent downgrade).
-func authenticate(r *http.Request, keys []APIKey) (pg.Caller, bool) {
-	h := r.Header.Get("Authorization")
-	if h == "" {
-		return pg.Caller{Access: pg.AccessAnonymous}, true
-	}
-	secret, found := strings.CutPrefix(h, "Bearer ")
-	if !found || secret == "" {
-		return pg.Caller{}, false
-	}
-	sum := sha256.Sum256([]byte(secret))
-	for _, k := range keys {
-		if subtle.ConstantTimeCompare(sum[:], k.SHA256[:]) == 1 {
-			return pg.Caller{Access: k.Access, Subject: k.Name}, true
-		}
-	}
-	return pg.Caller{}, false
 }
 
 type requestIDKey struct{}
@@ -239,4 +253,33 @@ func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 		log.InfoContext(r.Context(), "request", "request_id", RequestIDFrom(r.Context()), "method", r.Method,
 			"path", r.URL.Path, "status", sw.status, "duration_ms", float64(time.Since(start).Microseconds())/1000)
 	})
+}
+
+// observe logs slow operations and records the operation's metrics.
+func observe(ctx context.Context, o Options, oc *graphql.OperationContext, res *graphql.Response) {
+	took := time.Since(oc.Stats.OperationStart)
+	trips := int64(0)
+	if c := pg.RoundTripCounterFrom(ctx); c != nil {
+		trips = c.Load()
+	}
+	name := "other"
+	if _, trusted := o.Limits.Trusted[DocumentHash(oc.RawQuery)]; trusted && oc.OperationName != "" {
+		name = oc.OperationName
+	}
+	outcome := "ok"
+	if res != nil && len(res.Errors) > 0 {
+		outcome = "error"
+		if code, ok := res.Errors[0].Extensions["code"].(string); ok {
+			outcome = code
+		}
+	}
+	o.Metrics.operation(name, outcome, took, trips)
+	if took >= o.Limits.SlowRequest {
+		cost := 0
+		if info := requestInfoFrom(ctx); info != nil {
+			cost = info.cost
+		}
+		o.Logger.WarnContext(ctx, "slow request", "request_id", RequestIDFrom(ctx), "operation", oc.OperationName,
+			"duration_ms", took.Milliseconds(), "cypher_round_trips", trips, "cost", cost)
+	}
 }

@@ -2,15 +2,19 @@ package main
 
 import (
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	pg "github.com/unicri/partnergraph"
+	"github.com/unicri/partnergraph/docs"
 	"github.com/unicri/partnergraph/server"
 )
 
@@ -33,6 +37,23 @@ type Config struct {
 	CacheMaxBytes   int64         // CACHE_MAX_BYTES: response cache size; 0 turns it off
 	CachePoll       time.Duration // CACHE_POLL: how often the content version is read
 	CacheMaxAge     time.Duration // CACHE_MAX_AGE: Cache-Control max-age of public GET answers
+
+	Env            string        // APP_ENV: development or production (stricter defaults below)
+	JWTSecret      string        // JWT_HS256_SECRET (secret)
+	JWTPublicKeys  string        // JWT_PUBLIC_KEYS_FILE: PEM file of RS256/ES256 public keys
+	JWKSFile       string        // JWT_JWKS_FILE: JSON Web Key Set file
+	JWTIssuer      string        // JWT_ISSUER
+	JWTAudience    string        // JWT_AUDIENCE
+	MaxCost        int           // MAX_QUERY_COST
+	MaxDepth       int           // MAX_QUERY_DEPTH
+	MaxFields      int           // MAX_QUERY_FIELDS
+	RequestTimeout time.Duration // REQUEST_TIMEOUT: per request, also the Neo4j transaction timeout
+	RateLimit      float64       // RATE_LIMIT: cost units per second per client, 0 for none
+	RateBurst      int           // RATE_BURST
+	Introspection  string        // INTROSPECTION: all, or analysts (anonymous callers cannot)
+	TrustedOnly    bool          // TRUSTED_DOCUMENTS_ONLY: anonymous callers run trusted documents only
+	TrustedDir     string        // TRUSTED_DOCUMENTS_DIR: more .graphql documents to trust
+	SlowRequest    time.Duration // SLOW_REQUEST: log requests slower than this
 }
 
 func env(key, def string) string {
@@ -95,9 +116,32 @@ func parseConfig(name string, args []string, extra ...func(*flag.FlagSet)) (Conf
 	fs.Int64Var(&c.CacheMaxBytes, "cache-max-bytes", envInt("CACHE_MAX_BYTES", 64<<20), "response cache size in bytes, 0 to turn it off (CACHE_MAX_BYTES)")
 	fs.DurationVar(&c.CachePoll, "cache-poll", envDuration("CACHE_POLL", time.Second), "how often the content version is read: the most a cached answer lags a change made through another instance (CACHE_POLL)")
 	fs.DurationVar(&c.CacheMaxAge, "cache-max-age", envDuration("CACHE_MAX_AGE", 5*time.Second), "Cache-Control max-age of anonymous GET answers (CACHE_MAX_AGE)")
+	fs.StringVar(&c.Env, "env", env("APP_ENV", "development"), "development or production: production hides introspection and suggestions from anonymous callers and trusts only the published documents (APP_ENV)")
+	fs.StringVar(&c.JWTSecret, "jwt-hs256-secret", env("JWT_HS256_SECRET", ""), "HS256 secret for bearer tokens, 32+ bytes (JWT_HS256_SECRET)")
+	fs.StringVar(&c.JWTPublicKeys, "jwt-public-keys-file", env("JWT_PUBLIC_KEYS_FILE", ""), "PEM file of RS256/ES256 public keys (JWT_PUBLIC_KEYS_FILE)")
+	fs.StringVar(&c.JWKSFile, "jwt-jwks-file", env("JWT_JWKS_FILE", ""), "JSON Web Key Set file (JWT_JWKS_FILE)")
+	fs.StringVar(&c.JWTIssuer, "jwt-issuer", env("JWT_ISSUER", ""), "required iss of tokens (JWT_ISSUER)")
+	fs.StringVar(&c.JWTAudience, "jwt-audience", env("JWT_AUDIENCE", ""), "required aud of tokens (JWT_AUDIENCE)")
+	fs.IntVar(&c.MaxCost, "max-query-cost", int(envInt("MAX_QUERY_COST", int64(server.DefaultLimits.MaxCost))), "largest operation cost, list fields weighted by page size (MAX_QUERY_COST)")
+	fs.IntVar(&c.MaxDepth, "max-query-depth", int(envInt("MAX_QUERY_DEPTH", int64(server.DefaultLimits.MaxDepth))), "deepest field nesting (MAX_QUERY_DEPTH)")
+	fs.IntVar(&c.MaxFields, "max-query-fields", int(envInt("MAX_QUERY_FIELDS", int64(server.DefaultLimits.MaxFields))), "most fields and aliases in an operation (MAX_QUERY_FIELDS)")
+	fs.DurationVar(&c.RequestTimeout, "request-timeout", envDuration("REQUEST_TIMEOUT", server.DefaultLimits.Timeout), "per-request deadline, also the Neo4j transaction timeout (REQUEST_TIMEOUT)")
+	fs.Float64Var(&c.RateLimit, "rate-limit", float64(envInt("RATE_LIMIT", 20000)), "cost units per second a client may spend, 0 for no limit (RATE_LIMIT)")
+	fs.IntVar(&c.RateBurst, "rate-burst", int(envInt("RATE_BURST", 400000)), "cost units a client may spend at once (RATE_BURST)")
+	fs.StringVar(&c.Introspection, "introspection", env("INTROSPECTION", ""), "all, or analysts: anonymous callers cannot introspect (INTROSPECTION; default: all in development, analysts in production)")
+	trustedOnly := fs.String("trusted-documents-only", env("TRUSTED_DOCUMENTS_ONLY", ""), "true: anonymous callers may run trusted documents only (TRUSTED_DOCUMENTS_ONLY; default: true in production)")
+	fs.StringVar(&c.TrustedDir, "trusted-documents-dir", env("TRUSTED_DOCUMENTS_DIR", ""), "directory of more .graphql documents to trust, besides docs/queries (TRUSTED_DOCUMENTS_DIR)")
+	fs.DurationVar(&c.SlowRequest, "slow-request", envDuration("SLOW_REQUEST", server.DefaultLimits.SlowRequest), "log requests slower than this (SLOW_REQUEST)")
 	if err := fs.Parse(args); err != nil {
 		return c, fs, err
 	}
+	if c.Env != "development" && c.Env != "production" {
+		return c, fs, fmt.Errorf("APP_ENV must be development or production, not %q", c.Env)
+	}
+	if c.Introspection == "" {
+		c.Introspection = map[bool]string{true: "analysts", false: "all"}[c.Env == "production"]
+	}
+	c.TrustedOnly = *trustedOnly == "true" || (*trustedOnly == "" && c.Env == "production")
 	c.CORSOrigins, c.EditorKeys, c.AnalystKeys = splitList(*cors), splitList(*editors), splitList(*analysts)
 	return c, fs, nil
 }
@@ -146,5 +190,77 @@ func (c Config) masked() []any {
 		"editor_api_keys", names(c.EditorKeys), "analyst_api_keys", names(c.AnalystKeys),
 		"log_format", c.LogFormat, "log_level", c.LogLevel, "seed_if_empty", c.SeedIfEmpty,
 		"shutdown_timeout", c.ShutdownTimeout.String(), "max_body_bytes", c.MaxBodyBytes,
-		"cache_max_bytes", c.CacheMaxBytes, "cache_poll", c.CachePoll.String(), "cache_max_age", c.CacheMaxAge.String()}
+		"cache_max_bytes", c.CacheMaxBytes, "cache_poll", c.CachePoll.String(), "cache_max_age", c.CacheMaxAge.String(),
+		"env", c.Env, "jwt_hs256_secret", maskSecret(c.JWTSecret), "jwt_public_keys_file", c.JWTPublicKeys, "jwt_jwks_file", c.JWKSFile,
+		"jwt_issuer", c.JWTIssuer, "jwt_audience", c.JWTAudience, "max_query_cost", c.MaxCost, "max_query_depth", c.MaxDepth,
+		"max_query_fields", c.MaxFields, "request_timeout", c.RequestTimeout.String(), "rate_limit", c.RateLimit, "rate_burst", c.RateBurst,
+		"introspection", c.Introspection, "trusted_documents_only", c.TrustedOnly, "trusted_documents_dir", c.TrustedDir,
+		"slow_request", c.SlowRequest.String()}
+}
+
+func maskSecret(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "****"
+}
+
+// jwtOptions reads the token verification settings and their key files.
+func (c Config) jwtOptions() (server.JWTOptions, error) {
+	o := server.JWTOptions{HS256Secret: []byte(c.JWTSecret), Issuer: c.JWTIssuer, Audience: c.JWTAudience}
+	if c.JWKSFile != "" {
+		b, err := os.ReadFile(c.JWKSFile)
+		if err != nil {
+			return o, err
+		}
+		o.JWKS = b
+	}
+	if c.JWTPublicKeys != "" {
+		b, err := os.ReadFile(c.JWTPublicKeys)
+		if err != nil {
+			return o, err
+		}
+		for block, rest := pem.Decode(b); block != nil; block, rest = pem.Decode(rest) {
+			k, err := x509.ParsePKIXPublicKey(block.Bytes)
+			if err != nil {
+				return o, fmt.Errorf("%s: %w", c.JWTPublicKeys, err)
+			}
+			o.PublicKeys = append(o.PublicKeys, k)
+		}
+		if len(o.PublicKeys) == 0 {
+			return o, fmt.Errorf("%s holds no PEM public key", c.JWTPublicKeys)
+		}
+	}
+	return o, nil
+}
+
+// trustedDocuments are the documents anonymous callers may run in trusted-only mode and that
+// clients may send by hash alone: the published examples, and the .graphql files of TrustedDir.
+func (c Config) trustedDocuments() (map[string]string, error) {
+	out := map[string]string{}
+	for _, ex := range docs.Examples() {
+		out[server.DocumentHash(ex.Query)] = ex.Query
+	}
+	if c.TrustedDir == "" {
+		return out, nil
+	}
+	files, err := filepath.Glob(filepath.Join(c.TrustedDir, "*.graphql"))
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		out[server.DocumentHash(string(b))] = string(b)
+	}
+	return out, nil
+}
+
+// limits gathers the request limits.
+func (c Config) limits(trusted map[string]string) server.Limits {
+	return server.Limits{MaxCost: c.MaxCost, MaxDepth: c.MaxDepth, MaxFields: c.MaxFields, Timeout: c.RequestTimeout,
+		RatePerSec: c.RateLimit, RateBurst: c.RateBurst, SlowRequest: c.SlowRequest, Introspect: c.Introspection == "all",
+		TrustedOnly: c.TrustedOnly, Trusted: trusted, DisableHints: c.Env == "production"}
 }

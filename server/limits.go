@@ -1,0 +1,303 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/complexity"
+	"github.com/99designs/gqlgen/graphql"
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"golang.org/x/time/rate"
+
+	pg "github.com/unicri/partnergraph"
+)
+
+// Limits bound what one request may ask. Zero values take the defaults in DefaultLimits.
+type Limits struct {
+	MaxCost      int           // complexity, list fields weighted by their page size
+	MaxDepth     int           // nesting of fields
+	MaxFields    int           // fields and aliases in the operation, fragments expanded
+	MaxTokens    int           // parser token limit
+	Timeout      time.Duration // per request; reaches Neo4j as the transaction timeout
+	RatePerSec   float64       // cost units a client may spend per second (0: no rate limit)
+	RateBurst    int           // cost units a client may spend at once
+	SlowRequest  time.Duration // requests slower than this are logged with their operation
+	Introspect   bool          // anonymous callers may introspect (analysts always may)
+	TrustedOnly  bool          // anonymous callers may run trusted documents only
+	Trusted      map[string]string
+	DisableHints bool // no "did you mean" suggestions in errors
+}
+
+// DefaultLimits are generous for the site and the analysts' playground, and stop abuse.
+var DefaultLimits = Limits{MaxCost: 200000, MaxDepth: 12, MaxFields: 500, MaxTokens: 15000,
+	Timeout: 10 * time.Second, SlowRequest: 500 * time.Millisecond, Introspect: true}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	if l.MaxCost == 0 {
+		l.MaxCost = d.MaxCost
+	}
+	if l.MaxDepth == 0 {
+		l.MaxDepth = d.MaxDepth
+	}
+	if l.MaxFields == 0 {
+		l.MaxFields = d.MaxFields
+	}
+	if l.MaxTokens == 0 {
+		l.MaxTokens = d.MaxTokens
+	}
+	if l.Timeout == 0 {
+		l.Timeout = d.Timeout
+	}
+	if l.SlowRequest == 0 {
+		l.SlowRequest = d.SlowRequest
+	}
+	return l
+}
+
+// DocumentHash is the key of a trusted document: the hex SHA-256 of its text, as automatic
+// persisted queries send it.
+func DocumentHash(doc string) string {
+	sum := sha256.Sum256([]byte(doc))
+	return hex.EncodeToString(sum[:])
+}
+
+// costSchema weighs list fields by the number of items they may return, so a document's
+// complexity bounds the work it can cause: a connection counts first/last (or the default page
+// size) times its selection; plain lists count their limit argument or their ids.
+type costSchema struct{ graphql.ExecutableSchema }
+
+func (s costSchema) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
+	def := s.Schema().Types[typeName]
+	if def == nil {
+		return 0, false
+	}
+	f := def.Fields.ForName(field)
+	if f == nil {
+		return 0, false
+	}
+	items := 0
+	switch {
+	case len(typeName) > 10 && typeName[len(typeName)-10:] == "Connection":
+		return 0, false // edges and nodes: the connection field counted their number
+	case len(f.Type.Name()) > 10 && f.Type.Name()[len(f.Type.Name())-10:] == "Connection":
+		items = pg.DefaultPageSize
+		for _, a := range []string{"first", "last"} {
+			if n, ok := intArg(args[a]); ok {
+				items = n
+			}
+		}
+	case f.Type.Elem != nil:
+		items = pg.DefaultPageSize
+		if n, ok := intArg(args["limit"]); ok {
+			items = n
+		}
+		if ids, ok := args["ids"].([]any); ok {
+			items = len(ids)
+		}
+	default:
+		return 0, false
+	}
+	return saturate(1 + float64(max(items, 1))*float64(child)), true
+}
+
+func intArg(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case int64:
+		return int(n), true
+	case float64:
+		return int(n), true
+	case json.Number:
+		i, err := n.Int64()
+		return int(i), err == nil
+	}
+	return 0, false
+}
+
+func saturate(f float64) int {
+	if f > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	return int(f)
+}
+
+// shape measures an operation: its depth, and its fields counting aliases, with fragments
+// expanded (validation has already refused fragment cycles; seen guards anyway).
+func shape(ss ast.SelectionSet, frags ast.FragmentDefinitionList, depth int, seen map[string]bool) (maxDepth, fields int) {
+	maxDepth = depth
+	for _, sel := range ss {
+		var d, n int
+		switch s := sel.(type) {
+		case *ast.Field:
+			d, n = shape(s.SelectionSet, frags, depth+1, seen)
+			n++
+		case *ast.InlineFragment:
+			d, n = shape(s.SelectionSet, frags, depth, seen)
+		case *ast.FragmentSpread:
+			if f := frags.ForName(s.Name); f != nil && !seen[s.Name] {
+				seen[s.Name] = true
+				d, n = shape(f.SelectionSet, frags, depth, seen)
+				delete(seen, s.Name)
+			}
+		}
+		maxDepth, fields = max(maxDepth, d), fields+n
+	}
+	return maxDepth, fields
+}
+
+// guard enforces the limits on each operation after it is parsed and validated, before it runs.
+type guard struct {
+	es      graphql.ExecutableSchema
+	limits  Limits
+	clients *rateLimiter
+	metrics *Metrics
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = guard{}
+
+func (guard) ExtensionName() string                          { return "Limits" }
+func (guard) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+func limitError(code, format string, args ...any) *gqlerror.Error {
+	return &gqlerror.Error{Message: fmt.Sprintf(format, args...), Extensions: map[string]any{"code": code}}
+}
+
+func (g guard) MutateOperationContext(ctx context.Context, rc *graphql.OperationContext) *gqlerror.Error {
+	caller := pg.CallerFromContext(ctx)
+	anonymous := caller.Access == pg.AccessAnonymous
+	if anonymous && g.limits.TrustedOnly {
+		if _, ok := g.limits.Trusted[DocumentHash(rc.RawQuery)]; !ok {
+			return limitError("PERSISTED_QUERY_NOT_ALLOWED", "anonymous callers may run the published documents only; sign in to send your own")
+		}
+	}
+	rc.DisableIntrospection = anonymous && !g.limits.Introspect
+	depth, fields := shape(rc.Operation.SelectionSet, rc.Doc.Fragments, 0, map[string]bool{})
+	if depth > g.limits.MaxDepth {
+		return limitError("QUERY_TOO_DEEP", "the operation nests %d levels; the limit is %d", depth, g.limits.MaxDepth)
+	}
+	if fields > g.limits.MaxFields {
+		return limitError("TOO_MANY_FIELDS", "the operation selects %d fields (aliases and fragments included); the limit is %d", fields, g.limits.MaxFields)
+	}
+	cost := complexity.Calculate(ctx, g.es, rc.Operation, rc.Variables)
+	if cost > g.limits.MaxCost {
+		return limitError("QUERY_TOO_COMPLEX", "the operation costs %d (list fields count their page size); the limit is %d", cost, g.limits.MaxCost)
+	}
+	if info := requestInfoFrom(ctx); info != nil {
+		info.cost = cost
+		if g.clients != nil {
+			if wait, ok := g.clients.allow(info.client, cost); !ok {
+				info.status, info.retryAfter = http.StatusTooManyRequests, wait
+				g.metrics.rateLimited()
+				return limitError("RATE_LIMITED", "too many requests: retry in %s", wait.Round(time.Second))
+			}
+		}
+	}
+	return nil
+}
+
+// rateLimiter keeps a token bucket per client (token subject, key name or IP); a request takes
+// as many tokens as its cost.
+type rateLimiter struct {
+	mu      sync.Mutex
+	buckets *lru.Cache[string, *rate.Limiter]
+	perSec  rate.Limit
+	burst   int
+}
+
+func newRateLimiter(perSec float64, burst int) *rateLimiter {
+	if perSec <= 0 {
+		return nil
+	}
+	if burst <= 0 {
+		burst = int(perSec) * 5
+	}
+	c, _ := lru.New[string, *rate.Limiter](100000)
+	return &rateLimiter{buckets: c, perSec: rate.Limit(perSec), burst: burst}
+}
+
+// allow takes cost tokens from the client's bucket, or says how long until it could.
+func (r *rateLimiter) allow(client string, cost int) (time.Duration, bool) {
+	r.mu.Lock()
+	b, ok := r.buckets.Get(client)
+	if !ok {
+		b = rate.NewLimiter(r.perSec, r.burst)
+		r.buckets.Add(client, b)
+	}
+	r.mu.Unlock()
+	res := b.ReserveN(time.Now(), max(cost, 1))
+	if !res.OK() {
+		return time.Duration(float64(time.Second) * float64(cost) / float64(r.perSec)), false
+	}
+	if d := res.Delay(); d > 0 {
+		res.Cancel()
+		return d, false
+	}
+	return 0, true
+}
+
+// requestInfo travels with a request: who the client is, what its operation cost, and the
+// status a limit wants the response to carry.
+type requestInfo struct {
+	client     string
+	cost       int
+	status     int
+	retryAfter time.Duration
+}
+
+type requestInfoKey struct{}
+
+func requestInfoFrom(ctx context.Context) *requestInfo {
+	i, _ := ctx.Value(requestInfoKey{}).(*requestInfo)
+	return i
+}
+
+// clientOf names the client for rate limits: its credential's subject, else its IP.
+func clientOf(r *http.Request, c pg.Caller) string {
+	if c.Subject != "" {
+		return c.Subject
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return "ip:" + host
+}
+
+// statusWriter lets a limit set the response status (429 with Retry-After) after the GraphQL
+// transport chose its own.
+type limitedWriter struct {
+	http.ResponseWriter
+	info *requestInfo
+}
+
+func (w limitedWriter) WriteHeader(code int) {
+	if w.info.status != 0 {
+		code = w.info.status
+		secs := int(math.Ceil(w.info.retryAfter.Seconds()))
+		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w limitedWriter) Write(b []byte) (int, error) {
+	if w.info.status != 0 && w.Header().Get("Retry-After") == "" {
+		w.WriteHeader(http.StatusOK) // rewritten to the limit's status
+	}
+	return w.ResponseWriter.Write(b)
+}

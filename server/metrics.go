@@ -1,0 +1,116 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are the server's Prometheus metrics, served at /metrics. Operation names are labels
+// only for trusted documents; any other operation is "other", so clients cannot grow the
+// number of series.
+type Metrics struct {
+	reg          *prometheus.Registry
+	requests     *prometheus.CounterVec
+	duration     *prometheus.HistogramVec
+	roundTrips   prometheus.Histogram
+	statements   *prometheus.CounterVec
+	stmtDuration prometheus.Histogram
+	limited      prometheus.Counter
+	inFlight     prometheus.Gauge
+}
+
+// NewMetrics registers the metrics, and the Go and process collectors, in a new registry.
+func NewMetrics() *Metrics {
+	m := &Metrics{reg: prometheus.NewRegistry()}
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "partnergraph_graphql_requests_total",
+		Help: "GraphQL operations by operation name and outcome (ok or the error code)."}, []string{"operation", "outcome"})
+	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "partnergraph_graphql_request_duration_seconds",
+		Help: "GraphQL operation latency.", Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"operation"})
+	m.roundTrips = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "partnergraph_graphql_cypher_round_trips",
+		Help: "Cypher statements sent per GraphQL operation.", Buckets: []float64{0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 50}})
+	m.statements = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "partnergraph_cypher_statements_total",
+		Help: "Cypher statements sent to Neo4j, by outcome."}, []string{"outcome"})
+	m.stmtDuration = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "partnergraph_cypher_statement_duration_seconds",
+		Help: "Cypher statement latency, driver round trip included.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 15)})
+	m.limited = prometheus.NewCounter(prometheus.CounterOpts{Name: "partnergraph_rate_limited_total",
+		Help: "Requests refused by the rate limit."})
+	m.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{Name: "partnergraph_http_requests_in_flight",
+		Help: "HTTP requests being served."})
+	m.reg.MustRegister(m.requests, m.duration, m.roundTrips, m.statements, m.stmtDuration, m.limited, m.inFlight,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Register adds a collector (the cache's counters, the database pool's) to the registry.
+func (m *Metrics) Register(c prometheus.Collector) {
+	if m != nil {
+		m.reg.MustRegister(c)
+	}
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
+
+// ObserveStatement records one Cypher statement; it fits neo4jstore.Observer.
+func (m *Metrics) ObserveStatement(_ context.Context, _ string, _ map[string]any, took time.Duration, err error) {
+	if m == nil {
+		return
+	}
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+	}
+	m.statements.WithLabelValues(outcome).Inc()
+	m.stmtDuration.Observe(took.Seconds())
+}
+
+func (m *Metrics) operation(name, outcome string, took time.Duration, roundTrips int64) {
+	if m == nil {
+		return
+	}
+	m.requests.WithLabelValues(name, outcome).Inc()
+	m.duration.WithLabelValues(name).Observe(took.Seconds())
+	m.roundTrips.Observe(float64(roundTrips))
+}
+
+func (m *Metrics) rateLimited() {
+	if m != nil {
+		m.limited.Inc()
+	}
+}
+
+// cacheCollector exposes the response cache's hits and misses.
+func cacheCollector(c *Cache) prometheus.Collector {
+	return collectorFunc(func(ch chan<- prometheus.Metric) {
+		hits, misses := c.Stats()
+		ch <- prometheus.MustNewConstMetric(cacheHitsDesc, prometheus.CounterValue, float64(hits))
+		ch <- prometheus.MustNewConstMetric(cacheMissesDesc, prometheus.CounterValue, float64(misses))
+	}, cacheHitsDesc, cacheMissesDesc)
+}
+
+var (
+	cacheHitsDesc   = prometheus.NewDesc("partnergraph_cache_hits_total", "Responses served from the cache.", nil, nil)
+	cacheMissesDesc = prometheus.NewDesc("partnergraph_cache_misses_total", "Cacheable requests computed afresh.", nil, nil)
+)
+
+// collectorFunc adapts a function to prometheus.Collector.
+type funcCollector struct {
+	collect func(chan<- prometheus.Metric)
+	descs   []*prometheus.Desc
+}
+
+func collectorFunc(collect func(chan<- prometheus.Metric), descs ...*prometheus.Desc) prometheus.Collector {
+	return funcCollector{collect, descs}
+}
+
+func (f funcCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range f.descs {
+		ch <- d
+	}
+}
+func (f funcCollector) Collect(ch chan<- prometheus.Metric) { f.collect(ch) }
