@@ -148,13 +148,60 @@ func run(ctx context.Context, db *neo4jstore.DB, o Options) (*Result, error) {
 	if r.Label == "" {
 		r.Label = fmt.Sprintf("%d-entities", r.Dataset.Entities)
 	}
+	c, stop, err := serve(ctx, db, slices.Max(o.Concurrency))
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
 
-	// The API, as cmd wires it, plus the round-trip extension, on a real TCP port.
-	serveCtx, stopServing := context.WithCancel(ctx)
-	defer stopServing()
+	if r.Params, err = discover(ctx, c); err != nil {
+		return nil, err
+	}
+	if len(r.Params.Slow) > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("At start-up, connection(maxHops: 4) did not answer within %s for: %s.",
+			hopsTimeout, strings.Join(r.Params.Slow, "; ")))
+	}
+	r.Notes = append(r.Notes,
+		"Every document but organisation-page-cached sends Cache-Control: no-cache, so the response cache does not answer it.",
+		"The floor runs a request's statements one after another; the API may run independent ones concurrently, and adds HTTP, GraphQL parsing and validation, dataloader batching and JSON.",
+		"Latency and cache targets are judged at concurrency 8 (or the highest level run, if 8 was not).")
+	if r.Settings.PeakRSSPerLevel = resetPeakRSS(); !r.Settings.PeakRSSPerLevel {
+		r.Notes = append(r.Notes, "The peak RSS could not be reset between levels: each level's peak includes the levels before it.")
+	}
+
+	var left leftovers
+	for _, d := range documents(r.Params) {
+		if o.Docs != nil && !slices.Contains(o.Docs, d.Name) {
+			continue
+		}
+		dr, err := measure(ctx, db, c, d, o, &left)
+		if err != nil {
+			return nil, err
+		}
+		r.Documents = append(r.Documents, dr)
+		for _, l := range dr.Levels {
+			r.PeakRSSMB = max(r.PeakRSSMB, l.PeakRSSMB)
+		}
+	}
+	left.clean(ctx, c)
+
+	r.Took = time.Since(r.Started)
+	r.judge()
+	paths, err := r.write(o.OutDir)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(o.Log, "bench: wrote %v\n", paths)
+	return r, nil
+}
+
+// serve starts the API as cmd wires it, plus the round-trip extension and an editor key of its
+// own, on a free loopback port, and returns a client for it with a pool of conns connections.
+func serve(ctx context.Context, db *neo4jstore.DB, conns int) (*client, func(), error) {
+	ctx, cancel := context.WithCancel(ctx)
 	cache := server.NewCache(server.CacheOptions{Versions: db})
 	cache.Refresh(ctx)
-	go cache.Run(serveCtx)
+	go cache.Run(ctx)
 	editorKey := rand.Text()
 	h := server.New(server.Options{
 		Logger:           slog.New(slog.DiscardHandler),
@@ -166,113 +213,103 @@ func run(ctx context.Context, db *neo4jstore.DB, o Options) (*Result, error) {
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, err
+		cancel()
+		return nil, nil, err
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	defer func() { _ = srv.Shutdown(context.Background()) }()
-	c := newClient("http://"+ln.Addr().String()+"/graphql", editorKey, slices.Max(o.Concurrency))
+	stop := func() {
+		_ = srv.Shutdown(context.Background())
+		cancel()
+	}
+	return newClient("http://"+ln.Addr().String()+"/graphql", editorKey, conns), stop, nil
+}
 
-	p, err := discover(ctx, c)
-	if err != nil {
-		return nil, err
+// measure runs one document: a warm-up, the capture of its statements, then at every level the
+// API side and the floor.
+func measure(ctx context.Context, db *neo4jstore.DB, c *client, d document, o Options, left *leftovers) (DocResult, error) {
+	dr := DocResult{Name: d.Name, About: d.About}
+	api := func(ctx context.Context) (outcome, error) {
+		vars := d.vars
+		if d.nextVars != nil {
+			vars = d.nextVars()
+		}
+		rep, err := c.send(ctx, &d, vars, "")
+		switch {
+		case err != nil:
+			if d.editor {
+				left.add(vars["id"].(string))
+			}
+			return outcome{}, err
+		case rep.cacheHit:
+			return outcome{cacheHit: true}, nil
+		case rep.Extensions.CypherRoundTrips == nil:
+			return outcome{}, errors.New("the response has no cypherRoundTrips extension")
+		}
+		return outcome{roundTrips: *rep.Extensions.CypherRoundTrips}, nil
 	}
-	r.Params = p
-	if len(p.Slow) > 0 {
-		r.Notes = append(r.Notes, fmt.Sprintf("At start-up, connection(maxHops: 4) did not answer within %s for: %s.", hopsTimeout, strings.Join(p.Slow, "; ")))
+	var stmts []statement
+	floor := func(ctx context.Context) (outcome, error) { return replay(ctx, db, stmts) }
+
+	widest := slices.Max(o.Concurrency)
+	if o.Warmup > 0 {
+		hammer(ctx, widest, o.Warmup, api)
 	}
-	r.Notes = append(r.Notes,
-		"Every document but organisation-page-cached sends Cache-Control: no-cache, so the response cache does not answer it.",
-		"The floor runs a request's statements one after another; the API may run independent ones concurrently, and adds HTTP, GraphQL parsing and validation, dataloader batching and JSON.",
-		"Latency and cache targets are judged at concurrency 8 (or the highest level run, if 8 was not).")
-	if resetPeakRSS() {
-		r.Settings.PeakRSSPerLevel = true
-	} else {
-		r.Notes = append(r.Notes, "The peak RSS could not be reset between levels: each level's peak includes the levels before it.")
+	if d.floor {
+		var err error
+		if stmts, err = capture(ctx, db, c, &d); err != nil {
+			// Measure the API anyway (its errors will show); there is no floor to compare.
+			d.floor, dr.NoFloor = false, err.Error()
+			fmt.Fprintf(o.Log, "bench: %s: no floor: %v\n", d.Name, err)
+		}
+		dr.Statements = len(stmts)
+	}
+	if d.floor && o.Warmup > 0 {
+		hammer(ctx, widest, o.Warmup, floor)
 	}
 
-	var leftMu sync.Mutex
-	var leftovers []string // events an editor request created but may not have deleted
-	for _, d := range documents(p) {
-		if o.Docs != nil && !slices.Contains(o.Docs, d.Name) {
-			continue
-		}
-		dr := DocResult{Name: d.Name, About: d.About}
-		var stmts []statement
-		api := func(ctx context.Context) (outcome, error) {
-			vars := d.vars
-			if d.nextVars != nil {
-				vars = d.nextVars()
-			}
-			rep, err := c.send(ctx, &d, vars, "")
-			if err != nil {
-				if d.editor {
-					leftMu.Lock()
-					leftovers = append(leftovers, vars["id"].(string))
-					leftMu.Unlock()
-				}
-				return outcome{}, err
-			}
-			if rep.cacheHit {
-				return outcome{cacheHit: true}, nil
-			}
-			if rep.Extensions.CypherRoundTrips == nil {
-				return outcome{}, errors.New("the response has no cypherRoundTrips extension")
-			}
-			return outcome{roundTrips: *rep.Extensions.CypherRoundTrips}, nil
-		}
-		floor := func(ctx context.Context) (outcome, error) { return replay(ctx, db, stmts) }
-		if o.Warmup > 0 {
-			hammer(ctx, slices.Max(o.Concurrency), o.Warmup, api)
-		}
+	for _, n := range o.Concurrency {
+		// Memory is measured over the API side only: the floor's records live in this process
+		// too, and would be charged to the server.
+		debug.FreeOSMemory()
+		resetPeakRSS()
+		heap := watchHeap()
+		l := Level{Concurrency: n, API: hammer(ctx, n, o.Duration, api)}
+		l.PeakHeapMB, l.PeakRSSMB = heap.Stop(), peakRSS()
+		line := fmt.Sprintf("%-24s c=%-3d %8.1f req/s  p50 %7.2f  p99 %7.2f ms  %4.1f round trips  %d errors",
+			d.Name, n, l.API.Throughput, l.API.P50, l.API.P99, l.API.RoundTrips, l.API.Errors)
 		if d.floor {
-			if stmts, err = capture(ctx, db, c, &d); err != nil {
-				// Measure the API anyway (its errors will show); there is no floor to compare.
-				d.floor, dr.NoFloor = false, err.Error()
-				fmt.Fprintf(o.Log, "bench: %s: no floor: %v\n", d.Name, err)
+			f := hammer(ctx, n, o.Duration, floor)
+			l.Floor = &f
+			if f.P50 > 0 && f.Throughput > 0 {
+				l.P50Ratio, l.ThroughputRatio = l.API.P50/f.P50, l.API.Throughput/f.Throughput
 			}
-			dr.Statements = len(stmts)
+			line += fmt.Sprintf(" | floor %8.1f req/s  p50 %7.2f ms  %d errors | p50 %.2fx", f.Throughput, f.P50, f.Errors, l.P50Ratio)
 		}
-		if d.floor && o.Warmup > 0 {
-			hammer(ctx, slices.Max(o.Concurrency), o.Warmup, floor)
+		dr.Levels = append(dr.Levels, l)
+		fmt.Fprintln(o.Log, line)
+		if ctx.Err() != nil {
+			return dr, ctx.Err()
 		}
-		for _, n := range o.Concurrency {
-			// Memory is measured over the API side only: the floor's records live in this
-			// process too, and would be charged to the server.
-			debug.FreeOSMemory()
-			resetPeakRSS()
-			heap := watchHeap()
-			l := Level{Concurrency: n, API: hammer(ctx, n, o.Duration, api)}
-			l.PeakHeapMB, l.PeakRSSMB = heap.Stop(), peakRSS()
-			r.PeakRSSMB = max(r.PeakRSSMB, l.PeakRSSMB)
-			line := fmt.Sprintf("%-24s c=%-3d %8.1f req/s  p50 %7.2f  p99 %7.2f ms  %4.1f round trips  %d errors",
-				d.Name, n, l.API.Throughput, l.API.P50, l.API.P99, l.API.RoundTrips, l.API.Errors)
-			if d.floor {
-				f := hammer(ctx, n, o.Duration, floor)
-				l.Floor = &f
-				if f.P50 > 0 && f.Throughput > 0 {
-					l.P50Ratio, l.ThroughputRatio = l.API.P50/f.P50, l.API.Throughput/f.Throughput
-				}
-				line += fmt.Sprintf(" | floor %8.1f req/s  p50 %7.2f ms  %d errors | p50 %.2fx", f.Throughput, f.P50, f.Errors, l.P50Ratio)
-			}
-			dr.Levels = append(dr.Levels, l)
-			fmt.Fprintln(o.Log, line)
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-		}
-		r.Documents = append(r.Documents, dr)
 	}
-	for _, id := range leftovers {
+	return dr, nil
+}
+
+// leftovers are the events editor requests created but, failing, may not have deleted.
+type leftovers struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+func (l *leftovers) add(id string) {
+	l.mu.Lock()
+	l.ids = append(l.ids, id)
+	l.mu.Unlock()
+}
+
+// clean deletes them, so that the dataset keeps its counts for the next run.
+func (l *leftovers) clean(ctx context.Context, c *client) {
+	for _, id := range l.ids {
 		_, _ = c.send(ctx, &document{query: load("setup/cleanup"), editor: true}, map[string]any{"id": id}, "")
 	}
-
-	r.Took = time.Since(r.Started)
-	r.judge()
-	paths, err := r.write(o.OutDir)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(o.Log, "bench: wrote %v\n", paths)
-	return r, nil
 }
