@@ -223,7 +223,7 @@ func TestTrustedDocumentsAndIntrospection(t *testing.T) {
 			example = ex
 		}
 	}
-	srv, _ := newHardenedAPI(t, server.Limits{TrustedOnly: true, Trusted: trusted, Introspect: false}, server.JWTOptions{})
+	srv, _ := newHardenedAPI(t, server.Limits{TrustedOnly: true, Trusted: trusted, NoAnonymousIntrospection: true}, server.JWTOptions{})
 	var vars map[string]any
 	_ = json.Unmarshal([]byte(example.Variables), &vars)
 	post(t, srv, "", example.Query, vars).mustData(t)
@@ -247,7 +247,7 @@ func TestTrustedDocumentsAndIntrospection(t *testing.T) {
 	const intro = `{ __schema { queryType { name } } }`
 	post(t, srv, analystKey, intro, nil).mustData(t)
 	trustedIntro := map[string]string{server.DocumentHash(intro): intro}
-	srv2, _ := newHardenedAPI(t, server.Limits{Introspect: false, TrustedOnly: true, Trusted: trustedIntro}, server.JWTOptions{})
+	srv2, _ := newHardenedAPI(t, server.Limits{NoAnonymousIntrospection: true, TrustedOnly: true, Trusted: trustedIntro}, server.JWTOptions{})
 	if r := post(t, srv2, "", intro, nil); len(r.Errors) == 0 {
 		t.Errorf("anonymous introspection allowed: %s", r.raw)
 	}

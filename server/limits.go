@@ -25,23 +25,23 @@ import (
 
 // Limits bound what one request may ask. Zero values take the defaults in DefaultLimits.
 type Limits struct {
-	MaxCost      int           // complexity, list fields weighted by their page size
-	MaxDepth     int           // nesting of fields
-	MaxFields    int           // fields and aliases in the operation, fragments expanded
-	MaxTokens    int           // parser token limit
-	Timeout      time.Duration // per request; reaches Neo4j as the transaction timeout
-	RatePerSec   float64       // cost units a client may spend per second (0: no rate limit)
-	RateBurst    int           // cost units a client may spend at once
-	SlowRequest  time.Duration // requests slower than this are logged with their operation
-	Introspect   bool          // anonymous callers may introspect (analysts always may)
-	TrustedOnly  bool          // anonymous callers may run trusted documents only
-	Trusted      map[string]string
-	DisableHints bool // no "did you mean" suggestions in errors
+	MaxCost                  int           // complexity, list fields weighted by their page size
+	MaxDepth                 int           // nesting of fields
+	MaxFields                int           // fields and aliases in the operation, fragments expanded
+	MaxTokens                int           // parser token limit
+	Timeout                  time.Duration // per request; reaches Neo4j as the transaction timeout
+	RatePerSec               float64       // cost units a client may spend per second (0: no rate limit)
+	RateBurst                int           // cost units a client may spend at once
+	SlowRequest              time.Duration // requests slower than this are logged with their operation
+	NoAnonymousIntrospection bool          // anonymous callers may not introspect (analysts always may)
+	TrustedOnly              bool          // anonymous callers may run trusted documents only
+	Trusted                  map[string]string
+	DisableHints             bool // no "did you mean" suggestions in errors
 }
 
 // DefaultLimits are generous for the site and the analysts' playground, and stop abuse.
 var DefaultLimits = Limits{MaxCost: 200000, MaxDepth: 12, MaxFields: 500, MaxTokens: 15000,
-	Timeout: 10 * time.Second, SlowRequest: 500 * time.Millisecond, Introspect: true}
+	Timeout: 10 * time.Second, SlowRequest: 500 * time.Millisecond}
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
@@ -186,7 +186,7 @@ func (g guard) MutateOperationContext(ctx context.Context, rc *graphql.Operation
 			return limitError("PERSISTED_QUERY_NOT_ALLOWED", "anonymous callers may run the published documents only; sign in to send your own")
 		}
 	}
-	rc.DisableIntrospection = anonymous && !g.limits.Introspect
+	rc.DisableIntrospection = anonymous && g.limits.NoAnonymousIntrospection
 	depth, fields := shape(rc.Operation.SelectionSet, rc.Doc.Fragments, 0, map[string]bool{})
 	if depth > g.limits.MaxDepth {
 		return limitError("QUERY_TOO_DEEP", "the operation nests %d levels; the limit is %d", depth, g.limits.MaxDepth)

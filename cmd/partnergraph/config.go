@@ -261,6 +261,6 @@ func (c Config) trustedDocuments() (map[string]string, error) {
 // limits gathers the request limits.
 func (c Config) limits(trusted map[string]string) server.Limits {
 	return server.Limits{MaxCost: c.MaxCost, MaxDepth: c.MaxDepth, MaxFields: c.MaxFields, Timeout: c.RequestTimeout,
-		RatePerSec: c.RateLimit, RateBurst: c.RateBurst, SlowRequest: c.SlowRequest, Introspect: c.Introspection == "all",
+		RatePerSec: c.RateLimit, RateBurst: c.RateBurst, SlowRequest: c.SlowRequest, NoAnonymousIntrospection: c.Introspection != "all",
 		TrustedOnly: c.TrustedOnly, Trusted: trusted, DisableHints: c.Env == "production"}
 }

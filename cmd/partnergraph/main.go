@@ -37,6 +37,7 @@ commands:
   serve     serve the GraphQL API on HTTP_ADDR (migrates first; see -h for flags)
   migrate   apply the Neo4j schema migrations and exit
   seed      import a dataset file: partnergraph seed [--reset] [file.yaml] (default: built-in centre dataset)
+  token     mint a development bearer token: partnergraph token --role editor [--ttl 12h] [--sub name]
 `
 
 func main() {
@@ -54,6 +55,8 @@ func main() {
 		err = runMigrate(ctx, args)
 	case "seed":
 		err = runSeed(ctx, args)
+	case "token":
+		err = runToken(args)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 	default:
@@ -166,10 +169,24 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	jwtOpts, err := c.jwtOptions()
+	if err != nil {
+		return err
+	}
+	auth, err := server.NewAuthenticator(keys, jwtOpts)
+	if err != nil {
+		return err
+	}
+	trusted, err := c.trustedDocuments()
+	if err != nil {
+		return err
+	}
+	metrics := server.NewMetrics()
 	db, err := openStore(c)
 	if err != nil {
 		return err
 	}
+	db.SetObserver(metrics.ObserveStatement)
 	h := &health{db: db}
 	prepCtx, cancelPrep := context.WithCancel(ctx)
 	defer cancelPrep()
@@ -181,7 +198,8 @@ func runServe(ctx context.Context, args []string) error {
 		go cache.Run(prepCtx)
 	}
 	api := server.New(server.Options{
-		Logger: log, Health: h, APIKeys: keys, MaxBodyBytes: c.MaxBodyBytes, Cache: cache,
+		Logger: log, Health: h, Auth: auth, MaxBodyBytes: c.MaxBodyBytes, Cache: cache,
+		Limits: c.limits(trusted), Metrics: metrics,
 		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats()},
 	})
 	handler := cors.New(cors.Options{
@@ -290,5 +308,29 @@ func runSeed(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("imported %d entities (%d new) and %d relations (%d new) in %s\n",
 		res.Nodes, res.NodesCreated, res.Relations, res.RelationsCreated, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// runToken mints an HS256 token for a role with the configured secret, issuer and audience.
+func runToken(args []string) error {
+	var role, sub string
+	var ttl time.Duration
+	c, _, err := parseConfig("token", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&role, "role", "analyst", "analyst, editor or admin")
+		fs.StringVar(&sub, "sub", "dev", "the token's subject")
+		fs.DurationVar(&ttl, "ttl", 12*time.Hour, "how long the token is valid")
+	})
+	if err != nil {
+		return err
+	}
+	o, err := c.jwtOptions()
+	if err != nil {
+		return err
+	}
+	tok, err := server.MintToken(o, pg.Access(strings.ToUpper(role)), sub, ttl)
+	if err != nil {
+		return err
+	}
+	fmt.Println(tok)
 	return nil
 }
