@@ -20,6 +20,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.opentelemetry.io/otel/trace"
 
 	pg "github.com/unicri/partnergraph"
 	"github.com/unicri/partnergraph/graph"
@@ -71,6 +72,8 @@ type Options struct {
 	Limits Limits
 	// Metrics, if set, are recorded and served at /metrics.
 	Metrics *Metrics
+	// Tracing, if set, records OpenTelemetry spans.
+	Tracing *Tracing
 }
 
 // New returns the HTTP handler of the API.
@@ -107,7 +110,7 @@ func New(o Options) http.Handler {
 		}
 		_, _ = w.Write([]byte(`{"status":"ready"}` + "\n"))
 	})
-	return requestID(accessLog(o.Logger, mux))
+	return o.Tracing.handler(requestID(accessLog(o.Logger, mux)))
 }
 
 func quote(s string) string {
@@ -146,9 +149,12 @@ func newGraphQL(o Options) http.Handler {
 			}}})
 		}
 		oc := graphql.GetOperationContext(ctx)
-		respond := next(ctx)
+		spanCtx, endSpan := o.Tracing.operation(ctx, operationLabel(o, oc))
+		respond := next(spanCtx)
 		return func(ctx context.Context) *graphql.Response {
-			res := respond(ctx)
+			// Resolvers run under this context: put the operation's span in it so their
+			// statements nest under the operation.
+			res := respond(trace.ContextWithSpan(ctx, trace.SpanFromContext(spanCtx)))
 			if res == nil && ctx.Err() != nil {
 				// gqlgen gives up silently on a finished context: say why.
 				res = &graphql.Response{Errors: gqlerror.List{{Message: "the request took longer than its deadline",
@@ -159,7 +165,8 @@ func newGraphQL(o Options) http.Handler {
 				// new content version before the mutation's answer goes out.
 				o.Cache.Refresh(ctx)
 			}
-			observe(ctx, o, oc, res)
+			outcome, trips, cost := observe(ctx, o, oc, res)
+			endSpan(outcome, trips, cost)
 			return res
 		}
 	})
@@ -255,18 +262,30 @@ func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
+// operationLabel names an operation for metrics and traces: trusted documents by their
+// operation name, anything else "other", so clients cannot create series at will.
+func operationLabel(o Options, oc *graphql.OperationContext) string {
+	name := oc.OperationName
+	if name == "" && oc.Operation != nil {
+		name = oc.Operation.Name
+	}
+	if _, trusted := o.Limits.Trusted[DocumentHash(oc.RawQuery)]; trusted && name != "" {
+		return name
+	}
+	return "other"
+}
+
 // observe logs slow operations and records the operation's metrics.
-func observe(ctx context.Context, o Options, oc *graphql.OperationContext, res *graphql.Response) {
+func observe(ctx context.Context, o Options, oc *graphql.OperationContext, res *graphql.Response) (outcome string, trips int64, cost int) {
 	took := time.Since(oc.Stats.OperationStart)
-	trips := int64(0)
 	if c := pg.RoundTripCounterFrom(ctx); c != nil {
 		trips = c.Load()
 	}
-	name := "other"
-	if _, trusted := o.Limits.Trusted[DocumentHash(oc.RawQuery)]; trusted && oc.OperationName != "" {
-		name = oc.OperationName
+	if info := requestInfoFrom(ctx); info != nil {
+		cost = info.cost
 	}
-	outcome := "ok"
+	name := operationLabel(o, oc)
+	outcome = "ok"
 	if res != nil && len(res.Errors) > 0 {
 		outcome = "error"
 		if code, ok := res.Errors[0].Extensions["code"].(string); ok {
@@ -275,11 +294,8 @@ func observe(ctx context.Context, o Options, oc *graphql.OperationContext, res *
 	}
 	o.Metrics.operation(name, outcome, took, trips)
 	if took >= o.Limits.SlowRequest {
-		cost := 0
-		if info := requestInfoFrom(ctx); info != nil {
-			cost = info.cost
-		}
 		o.Logger.WarnContext(ctx, "slow request", "request_id", RequestIDFrom(ctx), "operation", oc.OperationName,
 			"duration_ms", took.Milliseconds(), "cypher_round_trips", trips, "cost", cost)
 	}
+	return outcome, trips, cost
 }

@@ -182,11 +182,19 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	metrics := server.NewMetrics()
+	tracing, stopTracing, err := newTracing(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = stopTracing(context.Background()) }()
 	db, err := openStore(c)
 	if err != nil {
 		return err
 	}
-	db.SetObserver(metrics.ObserveStatement)
+	db.SetObserver(func(ctx context.Context, q string, p map[string]any, took time.Duration, err error) {
+		metrics.ObserveStatement(ctx, q, p, took, err)
+		tracing.ObserveStatement(ctx, q, p, took, err)
+	})
 	h := &health{db: db}
 	prepCtx, cancelPrep := context.WithCancel(ctx)
 	defer cancelPrep()
@@ -199,7 +207,7 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	api := server.New(server.Options{
 		Logger: log, Health: h, Auth: auth, MaxBodyBytes: c.MaxBodyBytes, Cache: cache,
-		Limits: c.limits(trusted), Metrics: metrics,
+		Limits: c.limits(trusted), Metrics: metrics, Tracing: tracing,
 		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats()},
 	})
 	handler := cors.New(cors.Options{
