@@ -18,6 +18,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -148,7 +149,7 @@ func run(ctx context.Context, db *neo4jstore.DB, o Options) (*Result, error) {
 	if r.Label == "" {
 		r.Label = fmt.Sprintf("%d-entities", r.Dataset.Entities)
 	}
-	c, stop, err := serve(ctx, db, slices.Max(o.Concurrency))
+	c, stop, err := serve(ctx, db, slices.Max(o.Concurrency), o.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -197,14 +198,15 @@ func run(ctx context.Context, db *neo4jstore.DB, o Options) (*Result, error) {
 
 // serve starts the API as cmd wires it, plus the round-trip extension and an editor key of its
 // own, on a free loopback port, and returns a client for it with a pool of conns connections.
-func serve(ctx context.Context, db *neo4jstore.DB, conns int) (*client, func(), error) {
+// The server logs errors only (internal errors with their cause) to log.
+func serve(ctx context.Context, db *neo4jstore.DB, conns int, log io.Writer) (*client, func(), error) {
 	ctx, cancel := context.WithCancel(ctx)
 	cache := server.NewCache(server.CacheOptions{Versions: db})
 	cache.Refresh(ctx)
 	go cache.Run(ctx)
 	editorKey := rand.Text()
 	h := server.New(server.Options{
-		Logger:           slog.New(slog.DiscardHandler),
+		Logger:           slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelError})),
 		Health:           readyHealth{db},
 		APIKeys:          []server.APIKey{{Name: "bench-editor", SHA256: sha256.Sum256([]byte(editorKey)), Access: pg.AccessEditor}},
 		Services:         server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats()},

@@ -136,7 +136,11 @@ func (r *Result) judge() {
 			if l.P50Ratio > worst {
 				worst, worstAt = l.P50Ratio, where
 			}
-			if l.P50Ratio > 1.3 || l.P50Ratio == 0 {
+			switch {
+			case l.P50Ratio == 0:
+				floor.Pass = false
+				misses = append(misses, fmt.Sprintf("%s no ratio (%d API, %d floor errors)", where, l.API.Errors, l.Floor.Errors))
+			case l.P50Ratio > 1.3:
 				floor.Pass = false
 				misses = append(misses, fmt.Sprintf("%s %.2fx", where, l.P50Ratio))
 			}
@@ -152,12 +156,15 @@ func (r *Result) judge() {
 	p99Under("network", "network depth 2 (<= 500 nodes)", 100)
 
 	cache := Target{Name: "cached public reads >= 10x uncached throughput" + at}
-	if c, u := r.doc("organisation-page-cached").level(ref), r.doc("organisation-page").level(ref); c != nil && u != nil && u.API.Throughput > 0 {
+	switch c, u := r.doc("organisation-page-cached").level(ref), r.doc("organisation-page").level(ref); {
+	case c == nil || u == nil:
+		cache.Measured = "not run"
+	case u.API.Throughput == 0:
+		cache.Measured = fmt.Sprintf("no ratio: the uncached page answered nothing (%d errors); cached %.1f req/s", u.API.Errors, c.API.Throughput)
+	default:
 		ratio := c.API.Throughput / u.API.Throughput
 		cache.Pass = ratio >= 10
-		cache.Measured = fmt.Sprintf("%.1fx (%.0f vs %.0f req/s, %d of %d cache hits)", ratio, c.API.Throughput, u.API.Throughput, c.API.CacheHits, c.API.Requests)
-	} else {
-		cache.Measured = "not run"
+		cache.Measured = fmt.Sprintf("%.1fx (%.1f vs %.1f req/s, %d of %d cache hits)", ratio, c.API.Throughput, u.API.Throughput, c.API.CacheHits, c.API.Requests)
 	}
 	r.Targets = append(r.Targets, cache)
 
