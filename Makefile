@@ -72,6 +72,7 @@ lint:
 # Packages share one Neo4j database, so they run one at a time (-p 1).
 test: lint check-generate neo4j-test-start audit
 	$(GO) test -race -p 1 -count=1 ./...
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=4s
 
 clean:
 	rm -rf bin
@@ -146,3 +147,21 @@ audit: build neo4j-test-start $(AUDIT_DIR)/node_modules/.package-lock.json
 	  sleep 0.1; \
 	done; \
 	node $(AUDIT_DIR)/audit.mjs http://127.0.0.1:$$port/graphql
+
+# make fuzz: every fuzz target for FUZZTIME each (default 1m), one after the other (go test
+# fuzzes one target per run); make test runs them for a few seconds. Entries are
+# package:target[:workers]. FuzzHandler runs against the test Neo4j with one worker: each
+# worker process empties and seeds that shared database. A failing input is saved under the
+# package's testdata/fuzz/<target>/ and replayed by every later go test: commit it with the fix.
+FUZZTIME ?= 1m
+FUZZ_TARGETS := .:FuzzPageArgs .:FuzzDecodeCursor .:FuzzCheckInput .:FuzzParseDate ./server:FuzzHandler:1
+
+.PHONY: fuzz
+
+fuzz: neo4j-test-start
+	@failed=; for t in $(FUZZ_TARGETS); do \
+	  IFS=: read -r pkg name workers <<<"$$t"; \
+	  echo "fuzz: $$name ($$pkg) for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $${workers:+-parallel=$$workers} $$pkg || failed="$$failed $$name"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed" >&2; exit 1; fi
