@@ -50,6 +50,9 @@ func (p PageArgs) Validate() (Window, error) {
 	raw, field := p.After, "after"
 	if w.Backward {
 		raw, field = p.Before, "before"
+		if p.After != nil {
+			return w, FieldErrorf(EINVALID, "after", "after needs first: page forward with first and after")
+		}
 	} else if p.Before != nil {
 		return w, FieldErrorf(EINVALID, "before", "before needs last: page backward with last and before")
 	}

@@ -42,6 +42,30 @@ type DB struct {
 	roundTrips atomic.Int64
 	// observer, if set, sees every statement after it ran (tests, benchmarks, metrics).
 	observer atomic.Pointer[Observer]
+	// downUntil (unix nanoseconds) opens the circuit after a connection failure: until then
+	// requests fail at once instead of each spending the driver's retry budget on a database
+	// that is down. The first request after the window tries again.
+	downUntil atomic.Int64
+}
+
+// breakerWindow is how long requests fail fast after Neo4j could not be reached.
+const breakerWindow = time.Second
+
+var errCircuitOpen = &pg.Error{Code: pg.EUNAVAILABLE, Message: "the database is unavailable"}
+
+// available fails fast while the circuit is open.
+func (db *DB) available() error {
+	if time.Now().UnixNano() < db.downUntil.Load() {
+		return errCircuitOpen
+	}
+	return nil
+}
+
+// unreachable reports whether err means Neo4j could not be reached at all.
+func unreachable(err error) bool {
+	var ce *neo4j.ConnectivityError
+	var le *neo4j.TransactionExecutionLimit
+	return err != nil && (errors.As(err, &ce) || errors.As(err, &le) || strings.Contains(err.Error(), "connection refused"))
 }
 
 // Observer is told of every statement the store ran, with its parameters, how long it took
@@ -60,6 +84,9 @@ func (db *DB) SetObserver(o Observer) {
 // sent counts a statement and tells the observer and the request's counter about it.
 func (db *DB) sent(ctx context.Context, query string, params map[string]any, start time.Time, err error) {
 	db.roundTrips.Add(1)
+	if unreachable(err) {
+		db.downUntil.Store(time.Now().Add(breakerWindow).UnixNano())
+	}
 	if c := pg.RoundTripCounterFrom(ctx); c != nil {
 		c.Add(1)
 	}
@@ -121,6 +148,9 @@ func (db *DB) read(ctx context.Context, query string, params map[string]any) ([]
 	if err := ctx.Err(); err != nil {
 		return nil, err // the request is over: do not start work nobody waits for
 	}
+	if err := db.available(); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	res, err := neo4j.ExecuteQuery(ctx, db.driver, query, params, neo4j.EagerResultTransformer,
 		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithReadersRouting(),
@@ -134,6 +164,9 @@ func (db *DB) read(ctx context.Context, query string, params map[string]any) ([]
 
 // write runs one write statement in its own transaction and returns its records.
 func (db *DB) write(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
+	if err := db.available(); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	res, err := neo4j.ExecuteQuery(ctx, db.driver, query, params, neo4j.EagerResultTransformer,
 		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithWritersRouting(),
@@ -168,10 +201,13 @@ func (t tx) run(ctx context.Context, query string, params map[string]any) ([]*ne
 // inWrite runs fn in one write transaction: everything fn writes commits together or not at all.
 // The transaction also bumps the content version, so caches everywhere learn of the change.
 func (db *DB) inWrite(ctx context.Context, fn func(tx) (any, error)) (any, error) {
+	if err := db.available(); err != nil {
+		return nil, err
+	}
 	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: neo4j.AccessModeWrite})
 	defer func() { _ = session.Close(context.Background()) }()
 	attempt := 0
-	return session.ExecuteWrite(ctx, func(t neo4j.ManagedTransaction) (any, error) {
+	res, err := session.ExecuteWrite(ctx, func(t neo4j.ManagedTransaction) (any, error) {
 		attempt++
 		res, err := fn(tx{db: db, t: t, attempt: attempt})
 		if err != nil {
@@ -182,6 +218,11 @@ func (db *DB) inWrite(ctx context.Context, fn func(tx) (any, error)) (any, error
 		}
 		return res, nil
 	}, txTimeout(ctx)...)
+	if unreachable(err) && attempt > 0 {
+		// The connection may have failed after the commit: the client must not assume either way.
+		return nil, &pg.Error{Code: pg.EUNAVAILABLE, Message: "the database became unavailable; the change may or may not have been applied"}
+	}
+	return res, err
 }
 
 // txTimeout turns the request's deadline into the transaction timeout, so Neo4j itself stops

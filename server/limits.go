@@ -158,6 +158,30 @@ func shape(ss ast.SelectionSet, frags ast.FragmentDefinitionList, depth int, see
 	return maxDepth, fields
 }
 
+// introspects reports whether a selection set asks for __schema or __type at its root.
+func introspects(ss ast.SelectionSet, frags ast.FragmentDefinitionList, seen map[string]bool) bool {
+	for _, sel := range ss {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Name == "__schema" || s.Name == "__type" {
+				return true
+			}
+		case *ast.InlineFragment:
+			if introspects(s.SelectionSet, frags, seen) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if f := frags.ForName(s.Name); f != nil && !seen[s.Name] {
+				seen[s.Name] = true
+				if introspects(f.SelectionSet, frags, seen) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // guard enforces the limits on each operation after it is parsed and validated, before it runs.
 type guard struct {
 	es      graphql.ExecutableSchema
@@ -187,6 +211,9 @@ func (g guard) MutateOperationContext(ctx context.Context, rc *graphql.Operation
 		}
 	}
 	rc.DisableIntrospection = anonymous && g.limits.NoAnonymousIntrospection
+	if rc.DisableIntrospection && introspects(rc.Operation.SelectionSet, rc.Doc.Fragments, map[string]bool{}) {
+		return limitError("FORBIDDEN", "introspection is for analysts: send an analyst's credentials")
+	}
 	depth, fields := shape(rc.Operation.SelectionSet, rc.Doc.Fragments, 0, map[string]bool{})
 	if depth > g.limits.MaxDepth {
 		return limitError("QUERY_TOO_DEEP", "the operation nests %d levels; the limit is %d", depth, g.limits.MaxDepth)
