@@ -38,6 +38,7 @@ commands:
   migrate   apply the Neo4j schema migrations and exit
   seed      import a dataset file: partnergraph seed [--reset] [file.yaml] (default: built-in centre dataset)
   token     mint a development bearer token: partnergraph token --role editor [--ttl 12h] [--sub name]
+  generate  load a synthetic graph: partnergraph generate --organisations N --events N --publications N --seed S [--reset] [--batch N]
 `
 
 func main() {
@@ -55,6 +56,8 @@ func main() {
 		err = runMigrate(ctx, args)
 	case "seed":
 		err = runSeed(ctx, args)
+	case "generate":
+		err = runGenerate(ctx, args)
 	case "token":
 		err = runToken(args)
 	case "-h", "--help", "help":
