@@ -31,6 +31,10 @@ type outcome struct {
 	cacheHit   bool
 }
 
+// errorPause is how long a worker waits after a failed request, as a client would: a server
+// that fails fast (its circuit breaker open) must not turn the load loop into a busy loop.
+const errorPause = 20 * time.Millisecond
+
 // hammer runs do from conc workers, each in a closed loop (the next request leaves when the
 // previous one is answered), until d has passed; requests in flight then are let finish and
 // counted. Latency percentiles cover the requests answered without error.
@@ -58,6 +62,7 @@ func hammer(ctx context.Context, conc int, d time.Duration, do func(ctx context.
 					if w.firstErr == nil {
 						w.firstErr = err
 					}
+					time.Sleep(errorPause)
 					continue
 				}
 				w.lat = append(w.lat, took)

@@ -165,7 +165,8 @@ func run(ctx context.Context, db *neo4jstore.DB, o Options) (*Result, error) {
 	r.Notes = append(r.Notes,
 		"Every document but organisation-page-cached sends Cache-Control: no-cache, so the response cache does not answer it.",
 		"The floor runs a request's statements one after another; the API may run independent ones concurrently, and adds HTTP, GraphQL parsing and validation, dataloader batching and JSON.",
-		"Latency and cache targets are judged at concurrency 8 (or the highest level run, if 8 was not).")
+		"Latency and cache targets are judged at concurrency 8 (or the highest level run, if 8 was not).",
+		fmt.Sprintf("A simulated client pauses %s after a failed request.", errorPause))
 	if r.Settings.PeakRSSPerLevel = resetPeakRSS(); !r.Settings.PeakRSSPerLevel {
 		r.Notes = append(r.Notes, "The peak RSS could not be reset between levels: each level's peak includes the levels before it.")
 	}
