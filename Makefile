@@ -70,7 +70,7 @@ lint:
 	$(GO) vet ./...
 
 # Packages share one Neo4j database, so they run one at a time (-p 1).
-test: lint check-generate neo4j-test-start audit
+test: lint check-generate neo4j-test-start audit export-python
 	$(GO) test -race -p 1 -count=1 ./...
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=4s
 
@@ -166,3 +166,16 @@ fuzz: neo4j-test-start
 	  $(GO) test -run '^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $${workers:+-parallel=$$workers} $$pkg || failed="$$failed $$name"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed" >&2; exit 1; fi
+
+# make export-python: the Python the export tests read every export back with (networkx, pinned
+# with its hash in export/testdata/requirements.txt), in a virtualenv in .data/export-venv;
+# quick once installed. Needs python3 3.11+ with venv. EXPORT_PYTHON tells the tests where it
+# is; without it, they run the same script (export/testdata/python-env.sh) themselves.
+EXPORT_VENV ?= .data/export-venv
+EXPORT_PYTHON ?= $(CURDIR)/$(EXPORT_VENV)/bin/python
+export EXPORT_PYTHON
+
+.PHONY: export-python
+
+export-python:
+	@export/testdata/python-env.sh $(EXPORT_VENV) >/dev/null

@@ -88,6 +88,7 @@ func New(o Options) http.Handler {
 	mux := http.NewServeMux()
 	gql := newGraphQL(o)
 	mux.Handle("/graphql", gql)
+	registerExport(mux, o)
 	if o.Metrics != nil {
 		mux.Handle("GET /metrics", o.Metrics.Handler())
 		if o.Cache != nil {

@@ -37,6 +37,7 @@ commands:
   serve     serve the GraphQL API on HTTP_ADDR (migrates first; see -h for flags)
   migrate   apply the Neo4j schema migrations and exit
   seed      import a dataset file: partnergraph seed [--reset] [file.yaml] (default: built-in centre dataset)
+  export    write the graph: partnergraph export --format graphml|gexf|csv [--center ID --depth N] [--out file] [--published-only]
   token     mint a development bearer token: partnergraph token --role editor [--ttl 12h] [--sub name]
   generate  load a synthetic graph: partnergraph generate --organisations N --events N --publications N --seed S [--reset] [--batch N]
 `
@@ -58,6 +59,8 @@ func main() {
 		err = runSeed(ctx, args)
 	case "generate":
 		err = runGenerate(ctx, args)
+	case "export":
+		err = runExport(ctx, args)
 	case "token":
 		err = runToken(args)
 	case "-h", "--help", "help":
