@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -158,9 +159,13 @@ func (h *exportHandler) export(w http.ResponseWriter, r *http.Request, f export.
 	}
 	// The status line went out with the first bytes: the only way left to tell the client is
 	// to break the response off (no final chunk), which every HTTP client reports as an error.
-	if ctx.Err() != nil {
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		// The server's WriteTimeout, which this handler could not extend (see exportResponse).
+		h.o.Logger.WarnContext(ctx, "export cut off by the server's write timeout", append(attrs, "err", err)...)
+	case ctx.Err() != nil:
 		h.o.Logger.InfoContext(ctx, "export abandoned by the client", append(attrs, "err", err)...)
-	} else {
+	default:
 		h.o.Logger.ErrorContext(ctx, "export failed while streaming", append(attrs, "err", err)...)
 	}
 	panic(http.ErrAbortHandler)
@@ -184,8 +189,9 @@ func (e *exportResponse) Write(p []byte) (int, error) {
 	if e.extend && time.Until(e.deadline) < exportWriteWindow/2 {
 		e.deadline = time.Now().Add(exportWriteWindow)
 		if err := e.rc.SetWriteDeadline(e.deadline); err != nil {
-			// A middleware's writer hides the connection (errors.Is(err,
-			// http.ErrNotSupported)): the server's WriteTimeout stays in force.
+			// A middleware's writer that has no Unwrap method hides the connection
+			// (http.ErrNotSupported): the server's WriteTimeout stays in force, and an export
+			// that outlasts it is cut off.
 			e.extend = false
 		}
 	}
