@@ -12,6 +12,7 @@ import (
 type Stats struct {
 	Requests   int     `json:"requests"` // answered without error
 	Errors     int     `json:"errors"`
+	ErrorMs    float64 `json:"meanErrorMs,omitempty"` // how long failed requests took: fail-fast or timeout
 	FirstError string  `json:"firstError,omitempty"`
 	Seconds    float64 `json:"seconds"`
 	Throughput float64 `json:"throughput"` // requests answered without error per second
@@ -42,6 +43,7 @@ func hammer(ctx context.Context, conc int, d time.Duration, do func(ctx context.
 	type worker struct {
 		lat        []time.Duration
 		errs       int
+		errTime    time.Duration
 		firstErr   error
 		roundTrips int64
 		hits       int
@@ -59,6 +61,7 @@ func hammer(ctx context.Context, conc int, d time.Duration, do func(ctx context.
 				took := time.Since(t)
 				if err != nil {
 					w.errs++
+					w.errTime += took
 					if w.firstErr == nil {
 						w.firstErr = err
 					}
@@ -79,9 +82,11 @@ func hammer(ctx context.Context, conc int, d time.Duration, do func(ctx context.
 	var s Stats
 	var all []time.Duration
 	var roundTrips int64
+	var errTime time.Duration
 	for _, w := range workers {
 		all = append(all, w.lat...)
 		s.Errors += w.errs
+		errTime += w.errTime
 		if w.firstErr != nil && s.FirstError == "" {
 			s.FirstError = w.firstErr.Error()
 		}
@@ -95,6 +100,9 @@ func hammer(ctx context.Context, conc int, d time.Duration, do func(ctx context.
 	s.P50, s.P95, s.P99 = percentile(all, 0.50), percentile(all, 0.95), percentile(all, 0.99)
 	if s.Requests > 0 {
 		s.RoundTrips = float64(roundTrips) / float64(s.Requests)
+	}
+	if s.Errors > 0 {
+		s.ErrorMs = float64(errTime.Microseconds()) / 1000 / float64(s.Errors)
 	}
 	return s
 }

@@ -216,14 +216,14 @@ func (r *Result) Markdown() string {
 	p("0 for answers from the response cache). Floor: the same statements, one after another, straight\n")
 	p("through the driver. Ratios are API / floor. Peak RSS and Go heap in use are the process's (server and\n")
 	p("load generator) while the API side ran.\n\n")
-	p("| document | c | req/s | p50 | p95 | p99 | round trips | errors (API / floor) | floor req/s | floor p50 | floor p99 | p50 ratio | req/s ratio | peak RSS MB | heap MB |\n")
+	p("| document | c | req/s | p50 | p95 | p99 | round trips | errors (API / floor; mean time of a failure) | floor req/s | floor p50 | floor p99 | p50 ratio | req/s ratio | peak RSS MB | heap MB |\n")
 	p("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, d := range r.Documents {
 		for _, l := range d.Levels {
 			a := l.API
-			errCol, f := fmt.Sprint(a.Errors), "– | – | – | – | –"
+			errCol, f := errorCell(a), "– | – | – | – | –"
 			if l.Floor != nil {
-				errCol += fmt.Sprintf(" / %d", l.Floor.Errors)
+				errCol += " / " + errorCell(*l.Floor)
 				f = fmt.Sprintf("%.1f | %.2f | %.2f | %.2fx | %.2fx", l.Floor.Throughput, l.Floor.P50, l.Floor.P99, l.P50Ratio, l.ThroughputRatio)
 			}
 			p("| %s | %d | %.1f | %.2f | %.2f | %.2f | %.1f | %s | %s | %.0f | %.0f |\n",
@@ -248,6 +248,14 @@ func (r *Result) Markdown() string {
 		p("\n## Notes\n\n- %s\n", strings.Join(r.Notes, "\n- "))
 	}
 	return b.String()
+}
+
+// errorCell shows how many requests failed and how long they took to fail.
+func errorCell(s Stats) string {
+	if s.Errors == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%d (%.0f ms)", s.Errors, s.ErrorMs)
 }
 
 // write saves the report as <label>-<date>.md and .json in dir, and as latest.md and
