@@ -81,7 +81,7 @@ clean:
 # .data/neo4j-bench, 1g heap and page cache) with the 1M-relationship generated graph (20000
 # organisations, 120000 events, 30000 publications, seed 1: 190,560 entities, 1,003,014
 # relations; see generate/). The graph is loaded only when the database's entity counts differ
-# from the parameters, or the marker .data/bench-dataset names other parameters; the reports go
+# from the parameters, or its marker (.data/bench-dataset-<uri>) names other ones; the reports go
 # to bench/results/. With NEO4J_BENCH_URI or NEO4J_URI set, nothing is started and that
 # database is used (and reloaded if its counts differ: point it at a throwaway one). BENCH_FLAGS
 # passes flags, e.g. BENCH_FLAGS='-c 1,8 -d 5s'.
@@ -96,7 +96,8 @@ BENCH_FLAGS ?=
 BENCH_EXTERNAL := $(if $(NEO4J_BENCH_URI)$(NEO4J_URI),yes,)
 NEO4J_BENCH_URI ?= $(if $(NEO4J_URI),$(NEO4J_URI),bolt://127.0.0.1:$(BENCH_PORT))
 BENCH_WANT := organisations=$(BENCH_ORGANISATIONS),events=$(BENCH_EVENTS),publications=$(BENCH_PUBLICATIONS)
-BENCH_MARKER := $(NEO4J_BENCH_URI) $(BENCH_WANT),seed=$(BENCH_SEED)
+BENCH_MARKER := $(BENCH_WANT),seed=$(BENCH_SEED)
+BENCH_MARKER_FILE := .data/bench-dataset-$(shell printf '%s' '$(NEO4J_BENCH_URI)' | tr -c 'A-Za-z0-9' '_')
 
 .PHONY: bench neo4j-bench-start
 
@@ -109,7 +110,7 @@ endif
 
 bench: build neo4j-bench-start
 	$(GO) build -o bin/bench ./bench
-	@marker="$$(cat .data/bench-dataset 2>/dev/null)"; \
+	@marker="$$(cat $(BENCH_MARKER_FILE) 2>/dev/null)"; \
 	if { [ -z "$$marker" ] || [ "$$marker" = "$(BENCH_MARKER)" ]; } && \
 	   NEO4J_BENCH_URI=$(NEO4J_BENCH_URI) bin/bench -check-dataset $(BENCH_WANT); then \
 	  echo "bench: dataset $(BENCH_WANT) seed $(BENCH_SEED) already loaded"; \
@@ -117,7 +118,7 @@ bench: build neo4j-bench-start
 	  NEO4J_URI=$(NEO4J_BENCH_URI) ./$(BIN) generate --organisations $(BENCH_ORGANISATIONS) --events $(BENCH_EVENTS) \
 	    --publications $(BENCH_PUBLICATIONS) --seed $(BENCH_SEED) --reset || exit 1; \
 	fi; \
-	mkdir -p .data && echo "$(BENCH_MARKER)" > .data/bench-dataset
+	mkdir -p .data && echo "$(BENCH_MARKER)" > $(BENCH_MARKER_FILE)
 	NEO4J_BENCH_URI=$(NEO4J_BENCH_URI) bin/bench -label $(BENCH_LABEL) $(BENCH_FLAGS)
 
 # make audit: the GraphQL-over-HTTP conformance audits (the server audits of the npm package
