@@ -5,6 +5,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -74,6 +75,9 @@ type Options struct {
 	Metrics *Metrics
 	// Tracing, if set, records OpenTelemetry spans.
 	Tracing *Tracing
+	// Web, if set, answers the requests no other route takes: the explorer, the dashboard and
+	// their assets (package web, mounted by cmd).
+	Web http.Handler
 }
 
 // New returns the HTTP handler of the API.
@@ -96,6 +100,7 @@ func New(o Options) http.Handler {
 		}
 	}
 	mux.Handle("GET /{$}", graphiql())
+	mux.Handle("/", cmp.Or(o.Web, http.NotFoundHandler()))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))

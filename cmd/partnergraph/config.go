@@ -16,6 +16,7 @@ import (
 	pg "github.com/unicri/partnergraph"
 	"github.com/unicri/partnergraph/docs"
 	"github.com/unicri/partnergraph/server"
+	"github.com/unicri/partnergraph/web"
 )
 
 // Config is every setting of the binary, from flags and environment. Flags win over the
@@ -235,11 +236,15 @@ func (c Config) jwtOptions() (server.JWTOptions, error) {
 }
 
 // trustedDocuments are the documents anonymous callers may run in trusted-only mode and that
-// clients may send by hash alone: the published examples, and the .graphql files of TrustedDir.
+// clients may send by hash alone: the published examples, the web app's documents, and the
+// .graphql files of TrustedDir.
 func (c Config) trustedDocuments() (map[string]string, error) {
 	out := map[string]string{}
 	for _, ex := range docs.Examples() {
 		out[server.DocumentHash(ex.Query)] = ex.Query
+	}
+	for _, doc := range web.Documents() { // what the explorer and dashboard send (web/queries)
+		out[server.DocumentHash(doc)] = doc
 	}
 	if c.TrustedDir == "" {
 		return out, nil

@@ -29,6 +29,7 @@ import (
 	"github.com/unicri/partnergraph/neo4jstore"
 	"github.com/unicri/partnergraph/seed"
 	"github.com/unicri/partnergraph/server"
+	"github.com/unicri/partnergraph/web"
 )
 
 const usage = `usage: partnergraph <command> [flags]
@@ -214,6 +215,7 @@ func runServe(ctx context.Context, args []string) error {
 	api := server.New(server.Options{
 		Logger: log, Health: h, Auth: auth, MaxBodyBytes: c.MaxBodyBytes, Cache: cache,
 		Limits: c.limits(trusted), Metrics: metrics, Tracing: tracing,
+		Web:      web.Handler(),
 		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats()},
 	})
 	handler := cors.New(cors.Options{
