@@ -41,7 +41,12 @@ func newAPI(t *testing.T) (*httptest.Server, *neo4jstore.DB) {
 	t.Helper()
 	db := neo4jtest.Open(t)
 	neo4jtest.MustSeedCentre(t, db)
-	h := server.New(server.Options{
+	return serve(t, testOptions(db)), db
+}
+
+// testOptions serves db with the test keys (editor, analyst) and nothing else switched on.
+func testOptions(db *neo4jstore.DB) server.Options {
+	return server.Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Health: readyHealth{db},
 		APIKeys: []server.APIKey{
@@ -49,10 +54,15 @@ func newAPI(t *testing.T) (*httptest.Server, *neo4jstore.DB) {
 			{Name: "analyst", SHA256: sha256.Sum256([]byte(analystKey)), Access: pg.AccessAnalyst},
 		},
 		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats()},
-	})
-	srv := httptest.NewServer(h)
+	}
+}
+
+// serve starts a test server for the options, closed when the test ends.
+func serve(t *testing.T, o server.Options) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(server.New(o))
 	t.Cleanup(srv.Close)
-	return srv, db
+	return srv
 }
 
 // response is a GraphQL response with its HTTP status.

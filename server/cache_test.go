@@ -2,9 +2,7 @@ package server_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	pg "github.com/unicri/partnergraph"
 	"github.com/unicri/partnergraph/internal/neo4jtest"
 	"github.com/unicri/partnergraph/neo4jstore"
 	"github.com/unicri/partnergraph/server"
@@ -25,17 +22,9 @@ func newCachedAPI(t *testing.T, db *neo4jstore.DB, poll time.Duration) (*httptes
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	go cache.Run(ctx)
-	h := server.New(server.Options{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Health: readyHealth{db}, Cache: cache,
-		APIKeys: []server.APIKey{
-			{Name: "editor", SHA256: sha256.Sum256([]byte(editorKey)), Access: pg.AccessEditor},
-			{Name: "analyst", SHA256: sha256.Sum256([]byte(analystKey)), Access: pg.AccessAnalyst},
-		},
-		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats()},
-	})
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv, cache
+	o := testOptions(db)
+	o.Cache = cache
+	return serve(t, o), cache
 }
 
 type getResult struct {
