@@ -73,6 +73,7 @@ lint:
 test: lint check-generate neo4j-test-start audit export-python
 	$(GO) test -race -p 1 -count=1 ./...
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=4s
+	@$(MAKE) --no-print-directory e2e
 
 clean:
 	rm -rf bin
@@ -180,3 +181,64 @@ export EXPORT_PYTHON
 
 export-python:
 	@export/testdata/python-env.sh $(EXPORT_VENV) >/dev/null
+
+# make web: the explorer and the dashboard (web/, TypeScript + Vite) built into web/dist, which
+# is committed and embedded in the binary (web/web.go), so `go build` alone serves them. It is
+# rebuilt when a source is newer than the build and Node.js with npm is present; without Node,
+# or when its packages cannot be installed, the committed web/dist is served as it is. npm ci
+# runs only when node_modules is missing or older than the lockfile. `build` (and so run, test
+# and bench) depends on it.
+WEB_SRC := $(shell find web/src web/queries web/scripts -type f 2>/dev/null) web/explore.html web/dashboard.html \
+           web/vite.config.ts web/tsconfig.json web/package.json web/package-lock.json
+WEB_DIST := web/dist/explore.html
+
+.PHONY: web e2e screenshots
+
+web: $(WEB_DIST)
+
+build: $(WEB_DIST)
+
+web/node_modules/.package-lock.json: web/package-lock.json web/package.json
+	@command -v npm >/dev/null || { echo "web: needs Node.js 20.19+ and npm" >&2; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WEB_DIST): $(WEB_SRC)
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  echo "web: Node.js not found: serving the committed web/dist (its sources changed since)" >&2; \
+	elif ! $(MAKE) --no-print-directory web/node_modules/.package-lock.json; then \
+	  echo "web: cannot install web/node_modules: serving the committed web/dist" >&2; \
+	else \
+	  cd web && npm run build --silent && touch dist/explore.html; \
+	fi
+
+# make e2e: the browser tests (web/e2e/run.mjs: playwright-core driving Debian's Chromium, which
+# the /usr/bin/chromium rule installs with apt; no browser is ever downloaded) against the real
+# server: the test Neo4j is reseeded with the centre dataset (the Go tests wipe it, so make test
+# runs this after them), then partnergraph serve on a free loopback port in production mode, so
+# the app must work with trusted documents only. Screenshots go to .data/e2e/screenshots;
+# make screenshots writes them to docs/screenshots.
+E2E_SCREENSHOTS ?= .data/e2e/screenshots
+E2E_ANALYST_KEY := e2e-analyst-key-0123456789
+
+/usr/bin/chromium:
+	apt-get update && apt-get install -y chromium
+
+e2e: build neo4j-test-start web/node_modules/.package-lock.json /usr/bin/chromium
+	@NEO4J_URI=$(NEO4J_TEST_URI) NEO4J_USER=$(NEO4J_TEST_USER) NEO4J_PASSWORD=$(NEO4J_TEST_PASSWORD) ./$(BIN) seed --reset
+	@port=$$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close() })') || exit 1; \
+	log=$$(mktemp); \
+	HTTP_ADDR=127.0.0.1:$$port NEO4J_URI=$(NEO4J_TEST_URI) NEO4J_USER=$(NEO4J_TEST_USER) NEO4J_PASSWORD=$(NEO4J_TEST_PASSWORD) \
+	  SEED_IF_EMPTY=false APP_ENV=production ANALYST_API_KEYS=e2e=$(E2E_ANALYST_KEY) EDITOR_API_KEYS= CORS_ALLOWED_ORIGINS= \
+	  LOG_FORMAT=text ./$(BIN) serve >$$log 2>&1 & pid=$$!; \
+	trap 'status=$$?; kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; \
+	  if [ $$status != 0 ]; then echo "e2e: server log:" >&2; tail -n 20 $$log >&2; fi; rm -f $$log' EXIT; \
+	for i in $$(seq 300); do \
+	  curl -sf -o /dev/null http://127.0.0.1:$$port/readyz && break; \
+	  if [ $$i = 300 ] || ! kill -0 $$pid 2>/dev/null; then echo "e2e: the server did not become ready" >&2; exit 1; fi; \
+	  sleep 0.1; \
+	done; \
+	E2E_ANALYST_KEY=$(E2E_ANALYST_KEY) E2E_SCREENSHOTS=$(E2E_SCREENSHOTS) node web/e2e/run.mjs http://127.0.0.1:$$port
+
+screenshots:
+	@$(MAKE) --no-print-directory e2e E2E_SCREENSHOTS=docs/screenshots

@@ -1,0 +1,507 @@
+#!/usr/bin/env node
+// Browser tests of the explorer (/explore) and the dashboard (/dashboard) against a running
+// partnergraph server seeded with the centre dataset, in Debian's Chromium driven by
+// playwright-core (no browser is downloaded). `make e2e` starts the server (APP_ENV=production,
+// so the app must get by with trusted documents) and runs:
+//
+//   node web/e2e/run.mjs http://127.0.0.1:PORT
+//
+// Environment: CHROMIUM (default /usr/bin/chromium), E2E_ANALYST_KEY (an analyst key the server
+// accepts; its test is skipped without one), E2E_SCREENSHOTS (where screenshots go; default
+// .data/e2e/screenshots, `make screenshots` writes docs/screenshots), E2E_ONLY (run the tests
+// whose name contains it). Prints one line per test, the measurements, then "N passed, N failed";
+// exits non-zero when a test fails.
+
+import { chromium } from 'playwright-core'
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { bundleReport } from '../scripts/size.mjs'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const repo = resolve(here, '../..')
+const base = (process.argv[2] ?? process.env.E2E_BASE_URL ?? '').replace(/\/$/, '')
+if (!base) {
+  console.error('usage: node web/e2e/run.mjs http://127.0.0.1:PORT')
+  process.exit(2)
+}
+const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium'
+const analystKey = process.env.E2E_ANALYST_KEY ?? ''
+const shotDir = resolve(repo, process.env.E2E_SCREENSHOTS ?? '.data/e2e/screenshots')
+const only = process.env.E2E_ONLY ?? ''
+mkdirSync(shotDir, { recursive: true })
+
+const started = performance.now()
+const userDataDir = mkdtempSync(join(tmpdir(), 'partnergraph-e2e-'))
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1280, height: 900 },
+  acceptDownloads: true,
+  reducedMotion: 'reduce',
+})
+context.setDefaultTimeout(15000)
+
+// Everything the pages say on the console, and every GraphQL request they make.
+const consoleErrors = [] // { test, url, text }
+const graphqlRequests = [] // { method, url, body, auth }
+let currentTest = ''
+let expectedErrors = [] // patterns a test provokes on purpose
+
+function watch(page) {
+  page.on('console', m => {
+    if (m.type() === 'error' && !expectedErrors.some(re => re.test(m.text()))) {
+      consoleErrors.push({ test: currentTest, url: page.url(), text: m.text() })
+    }
+  })
+  page.on('pageerror', e => consoleErrors.push({ test: currentTest, url: page.url(), text: `uncaught: ${e.message}` }))
+  page.on('request', r => {
+    if (new URL(r.url()).pathname === '/graphql') {
+      graphqlRequests.push({ method: r.method(), url: r.url(), body: r.postData() ?? '', auth: r.headers().authorization ?? '' })
+    }
+  })
+  return page
+}
+
+const pages = []
+async function open(path) {
+  const page = watch(await context.newPage())
+  pages.push(page)
+  await page.goto(base + path)
+  return page
+}
+
+/** Milliseconds from navigation start to the app's first meaningful content. */
+async function firstContent(page) {
+  await page.waitForFunction(() => performance.getEntriesByName('pg:first-content').length > 0)
+  return page.evaluate(() => performance.getEntriesByName('pg:first-content')[0].startTime)
+}
+
+async function shot(page, name, opts = {}) {
+  await page.screenshot({ path: join(shotDir, name), fullPage: true, animations: 'disabled', ...opts })
+}
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message)
+}
+
+function eq(got, want, what) {
+  if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`)
+}
+
+/** Positions of graph nodes on screen, read from the cytoscape instance of a container. */
+async function nodePosition(page, selector, id) {
+  const box = await page.locator(selector).boundingBox()
+  const p = await page.locator(selector).evaluate((el, id) => {
+    const n = el.cy.getElementById(id)
+    return n.nonempty() ? n.renderedPosition() : null
+  }, id)
+  assert(p, `node ${id} is not drawn`)
+  return { x: box.x + p.x, y: box.y + p.y }
+}
+
+const graphOf = (page, selector) => page.locator(selector).evaluate(el => ({
+  nodes: el.cy.nodes().map(n => ({ id: n.id(), kind: n.data('colour') })),
+  edges: el.cy.edges().map(e => [e.source().id(), e.target().id()]),
+  width: el.getBoundingClientRect().width,
+  height: el.getBoundingClientRect().height,
+}))
+
+const tests = []
+const test = (name, fn) => tests.push({ name, fn })
+const timings = {}
+
+// 1. Search as you type; results grouped by kind with safe snippets; a result opens its page.
+test('search "Ghent" as you type and open Ghent University', async () => {
+  const page = await open('/explore')
+  timings['/explore'] = await firstContent(page)
+  await page.locator('#search-input').pressSequentially('Ghent', { delay: 60 })
+  const hit = page.locator('.results a.hit-title', { hasText: 'Ghent University' })
+  await hit.waitFor()
+  eq(new URL(page.url()).searchParams.get('q'), 'Ghent', 'the query in the address')
+  const group = page.locator('.result-group', { has: page.locator('a.hit-title', { hasText: 'Ghent University' }) })
+  assert((await group.locator('h2').innerText()).startsWith('Organisations'), 'Ghent University is grouped under Organisations')
+  assert((await group.locator('.hit-kind').first().innerText()).includes('University'), 'the hit says it is a university')
+  const marks = await page.locator('.results mark').allInnerTexts()
+  assert(marks.some(m => /ghent/i.test(m)), `the snippets mark the match (marks: ${marks})`)
+  // Snippets are text with <mark> elements only: no other markup got in.
+  const tags = await page.locator('.results .snippet *').evaluateAll(els => [...new Set(els.map(e => e.tagName))])
+  eq(tags, ['MARK'], 'elements inside snippets')
+  await shot(page, 'explore-search.png')
+  await hit.click()
+  await page.locator('h1', { hasText: 'Ghent University' }).waitFor()
+  eq(new URL(page.url()).pathname, '/explore/organisation/org-ghent-university', 'the address of the entity page')
+  // Focus moves to the new page's heading, so screen readers start there.
+  await page.waitForFunction(() => document.activeElement?.tagName === 'H1')
+  await page.locator('.facts dd', { hasText: 'University' }).waitFor()
+  const f3 = page.locator('.relations a', { hasText: 'F3 - Freedom From Fear Magazine' })
+  await f3.waitFor()
+  const section = await page.locator('.relation-group', { has: page.locator('a', { hasText: 'F3 - Freedom From Fear Magazine' }) }).innerText()
+  assert(/Publications/.test(section) && /Partner/.test(section), `F3 is listed under Publications, role Partner: ${section}`)
+  await page.goBack()
+  await hit.waitFor()
+  await page.close()
+})
+
+// 2. The network view: F3 and, through it, UNICRI; double-click expands, click opens, kinds filter.
+test('the network of Ghent University shows the F3 magazine it produced with UNICRI', async () => {
+  const page = await open('/explore/organisation/org-ghent-university')
+  timings['/explore/organisation/…'] = await firstContent(page)
+  await page.locator('.cy[data-edges]').waitFor()
+  const g = await graphOf(page, '.network .cy')
+  const ids = g.nodes.map(n => n.id)
+  for (const id of ['org-ghent-university', 'pub-f3-freedom-from-fear-magazine', 'org-unicri']) assert(ids.includes(id), `the network holds ${id} (it has ${ids})`)
+  const linked = (a, b) => g.edges.some(([s, t]) => (s === a && t === b) || (s === b && t === a))
+  assert(linked('org-ghent-university', 'pub-f3-freedom-from-fear-magazine'), 'Ghent University — F3 is drawn')
+  assert(linked('org-unicri', 'pub-f3-freedom-from-fear-magazine'), 'UNICRI — F3 is drawn')
+  assert(g.width > 300 && g.height > 300, `the drawing has room (${g.width}×${g.height})`)
+  const drawn = await page.locator('.network .cy canvas').count()
+  assert(drawn > 0, 'cytoscape drew on a canvas')
+  // The same network as a table, for keyboard and screen-reader users.
+  await page.locator('.network-table summary').click()
+  for (const name of ['F3 - Freedom From Fear Magazine', 'UNICRI']) await page.locator('.network-table th a', { hasText: name }).first().waitFor()
+  await page.locator('.network-table summary').click()
+  await shot(page, 'explore-entity.png')
+
+  // Double-click UNICRI: its own neighbours join the drawing, and the address keeps it.
+  let p = await nodePosition(page, '.network .cy', 'org-unicri')
+  await page.mouse.dblclick(p.x, p.y)
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('expand') === 'org-unicri')
+  await page.waitForFunction(n => Number(document.querySelector('.network .cy')?.dataset.nodes) > n, g.nodes.length)
+  // Kinds filter: without topics, no topic is drawn.
+  await page.locator('#kind-TOPIC').uncheck()
+  await page.waitForFunction(() => (new URL(location.href).searchParams.get('kinds') ?? '').length > 0 && !new URL(location.href).searchParams.get('kinds').includes('TOPIC'))
+  await page.waitForFunction(() => {
+    const cy = document.querySelector('.network .cy')?.cy
+    return cy && cy.nodes().every(n => n.data('shape') !== 'round-triangle')
+  })
+  // A shared address reproduces the view.
+  const shared = page.url()
+  const again = await open(shared.slice(base.length))
+  await again.locator('.cy[data-edges]').waitFor()
+  eq(await again.locator('#kind-TOPIC').isChecked(), false, 'the kinds filter from the address')
+  await again.close()
+  // A click on a node opens it.
+  await page.locator('#kind-TOPIC').check()
+  await page.waitForFunction(() => !new URL(location.href).searchParams.get('kinds'))
+  await page.locator('.cy[data-edges]').waitFor()
+  await page.waitForFunction(() => document.querySelector('.network .cy')?.cy?.getElementById('pub-f3-freedom-from-fear-magazine').nonempty())
+  p = await nodePosition(page, '.network .cy', 'pub-f3-freedom-from-fear-magazine')
+  await page.mouse.click(p.x, p.y)
+  await page.waitForURL('**/explore/publication/pub-f3-freedom-from-fear-magazine')
+  await page.locator('h1', { hasText: 'F3 - Freedom From Fear Magazine' }).waitFor()
+  await page.close()
+})
+
+// 3. How are these two connected: pickers, paths drawn, every step in words.
+test('the path from Ghent University to INTERPOL is shown step by step', async () => {
+  const page = await open('/explore/connect')
+  timings['/explore/connect'] = await firstContent(page)
+  const from = page.getByRole('combobox', { name: 'From' })
+  await from.pressSequentially('Ghent', { delay: 40 })
+  await page.getByRole('option', { name: /Ghent University/ }).waitFor()
+  await from.press('ArrowDown')
+  await from.press('Enter')
+  eq(await from.inputValue(), 'Ghent University', 'the From picker')
+  const to = page.getByRole('combobox', { name: 'To' })
+  await to.pressSequentially('INTERPOL', { delay: 40 })
+  await page.getByRole('option', { name: /International Criminal Police Organization/ }).click()
+  await page.getByRole('button', { name: 'Show connection' }).click()
+  const steps = page.locator('.path').first().locator('.explanation')
+  await steps.first().waitFor()
+  const url = new URL(page.url())
+  eq([url.searchParams.get('from'), url.searchParams.get('to')], ['org-ghent-university', 'org-interpol'], 'the ends in the address')
+  const words = await steps.allInnerTexts()
+  eq(words.length, 4, 'steps of the first path')
+  eq(words[0], 'Ghent University partnered in F3 - Freedom From Fear Magazine', 'step 1')
+  eq(words[1], 'UNICRI published F3 - Freedom From Fear Magazine', 'step 2')
+  assert(/^UNICRI co-organised /.test(words[2]), `step 3: ${words[2]}`)
+  assert(/^INTERPOL co-organised /.test(words[3]), `step 4: ${words[3]}`)
+  // Names in the steps are links to their pages.
+  await page.locator('.path').first().locator('.explanation a', { hasText: 'INTERPOL' }).first().waitFor()
+  await page.locator('.cy-paths canvas').first().waitFor()
+  const g = await graphOf(page, '.cy-paths')
+  assert(g.nodes.some(n => n.id === 'org-ghent-university') && g.nodes.some(n => n.id === 'org-interpol'), 'the drawing holds both ends')
+  await shot(page, 'explore-connection.png')
+  // The shared address shows the same paths without picking again.
+  const again = await open(url.pathname + url.search)
+  timings['/explore/connect?from=&to='] = await firstContent(again)
+  eq((await again.locator('.path').first().locator('.explanation').allInnerTexts()).length, 4, 'steps from the shared address')
+  await again.close()
+  await page.close()
+})
+
+// 4. Co-organisation table with filters in the address.
+test('the 2018 co-organisation table lists INTERPOL and UNICRI for the Singapore meeting', async () => {
+  const page = await open('/explore/co-organisations')
+  timings['/explore/co-organisations'] = await firstContent(page)
+  await page.getByLabel('From year').fill('2018')
+  await page.getByLabel('To year').fill('2018')
+  await page.getByLabel('To year').press('Enter')
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('from') === '2018')
+  const row = page.locator('.coorg-table tbody tr', { hasText: 'Global Meeting' })
+  await row.waitFor()
+  const text = await row.innerText()
+  for (const want of ['INTERPOL', 'UNICRI', 'Singapore', '2018']) assert(text.includes(want), `the row names ${want}: ${text}`)
+  await row.locator('a', { hasText: 'INTERPOL - UNICRI Global Meeting' }).waitFor()
+  eq(await page.locator('.coorg-table tbody tr').count(), 1, 'pairs in 2018')
+  await shot(page, 'explore-co-organisation.png')
+  // Narrowing to a kind with no event says so.
+  await page.getByLabel('Event kind').focus()
+  await page.getByLabel('Event kind').selectOption('TRAINING')
+  await page.locator('.coorg-result .empty').waitFor()
+  eq(new URL(page.url()).searchParams.get('kind'), 'TRAINING', 'the kind in the address')
+  eq(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'kind', 'focus stays on the filter')
+  await page.close()
+})
+
+// 5. Dashboard: every chart has data; filters; CSV and PNG downloads; print layout.
+test('every dashboard chart renders non-empty data', async () => {
+  const page = await open('/dashboard')
+  timings['/dashboard'] = await firstContent(page)
+  const ids = ['activity', 'publications', 'partners', 'countries', 'topics']
+  for (const id of ids) {
+    const fig = page.locator(`#chart-${id}`)
+    await fig.locator('canvas').waitFor()
+    const rows = Number(await fig.getAttribute('data-rows'))
+    assert(rows > 0, `${id}: ${rows} rows`)
+    // The canvas has ink on it: count non-white pixels.
+    const ink = await fig.locator('canvas').first().evaluate(c => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data
+      let n = 0
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 230 || d[i + 1] < 230 || d[i + 2] < 230)) n++
+      return n
+    })
+    assert(ink > 500, `${id}: the chart is drawn (${ink} coloured pixels)`)
+  }
+  await page.locator('#chart-partners table').first().waitFor({ state: 'attached' })
+  const partners = await page.locator('#chart-partners tbody th').allTextContents()
+  assert(partners.some(p => /Interregional Crime/.test(p)), `UNICRI among the top partners: ${partners}`)
+  await shot(page, 'dashboard.png')
+
+  // CSV and PNG downloads.
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('#chart-activity button[data-format="csv"]').click()])
+  const csvText = readFileSync(await csv.path(), 'utf8')
+  assert(/^Year,/.test(csvText) && csvText.includes('2018'), `CSV of the activity chart: ${csvText.slice(0, 80)}`)
+  assert(csv.suggestedFilename().endsWith('.csv'), `CSV file name ${csv.suggestedFilename()}`)
+  const [png] = await Promise.all([page.waitForEvent('download'), page.locator('#chart-topics button[data-format="png"]').click()])
+  const pngBytes = readFileSync(await png.path())
+  assert(pngBytes.subarray(1, 4).toString() === 'PNG' && pngBytes.length > 2000, `PNG of the topics chart: ${pngBytes.length} bytes`)
+
+  // One set of filters drives every chart, and lives in the address.
+  await page.getByLabel('From year').fill('2025')
+  await page.getByLabel('To year').fill('2025')
+  await page.getByLabel('To year').press('Enter')
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('to') === '2025')
+  await page.waitForFunction(() => [...document.querySelectorAll('#chart-activity tbody th')].map(th => th.textContent).join() === '2025')
+  // The partner filter (period cleared): INTERPOL's only dated event is the 2018 Singapore meeting.
+  await page.getByLabel('From year').fill('')
+  await page.getByLabel('To year').fill('')
+  await page.locator('select[name="partner"]').selectOption('org-interpol')
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('partner') === 'org-interpol' && !location.search.includes('from='))
+  await page.waitForFunction(() => [...document.querySelectorAll('#chart-activity tbody th')].map(th => th.textContent).join() === '2018')
+  assert((await page.locator('#chart-countries tbody').textContent()).includes('Singapore'), 'INTERPOL events by country include Singapore')
+  const shared = page.url()
+  const again = await open(shared.slice(base.length))
+  await again.locator('#chart-activity canvas').waitFor()
+  await again.waitForFunction(() => document.querySelector('select[name="partner"]')?.value === 'org-interpol')
+  await again.close()
+  // A period without activity: every chart says so instead of drawing nothing.
+  await page.locator('select[name="partner"]').selectOption('')
+  await page.getByLabel('From year').fill('2019')
+  await page.getByLabel('To year').fill('2019')
+  await page.getByRole('button', { name: 'Apply' }).click()
+  await page.locator('#status', { hasText: 'Nothing matches these filters' }).waitFor()
+  eq(await page.locator('.chart-empty:visible').count(), ids.length, 'charts saying "No data"')
+
+  // Printed, the page is a report: no controls, the filters in words, the data tables open.
+  await page.getByRole('button', { name: 'Clear filters' }).click()
+  await page.waitForFunction(() => location.search === '' && Number(document.querySelector('#chart-activity')?.dataset.rows) > 0)
+  await page.emulateMedia({ media: 'print' })
+  await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')))
+  eq(await page.locator('#filters').isVisible(), false, 'filters on paper')
+  eq(await page.locator('.chart-actions').first().isVisible(), false, 'download buttons on paper')
+  assert(await page.locator('#chart-activity table').isVisible(), 'the data tables print')
+  assert((await page.locator('#report-meta').innerText()).includes('all years'), 'the report says which filters')
+  await shot(page, 'dashboard-print.png')
+  await page.evaluate(() => window.dispatchEvent(new Event('afterprint')))
+  await page.emulateMedia({ media: 'screen' })
+  await page.close()
+})
+
+// 6. Keyboard: Tab reaches every control, and every control has a name.
+test('Tab reaches every control on every page, and each has a name', async () => {
+  const views = [
+    ['/explore', null],
+    ['/explore?q=Ghent', '.results a'],
+    ['/explore/organisation/org-ghent-university', '.cy[data-edges]'],
+    ['/explore/connect?from=org-ghent-university&to=org-interpol', '.path'],
+    ['/explore/co-organisations?from=2018&to=2018', '.coorg-table'],
+    ['/dashboard', '#chart-topics canvas'],
+  ]
+  const page = watch(await context.newPage())
+  for (const [path, ready] of views) {
+    await page.goto(base + path)
+    await firstContent(page)
+    if (ready) await page.locator(ready).first().waitFor()
+    await page.waitForLoadState('networkidle')
+    const controls = await page.evaluate(() => {
+      const sel = 'a[href], button, input:not([type="hidden"]), select, textarea, summary, [tabindex]:not([tabindex="-1"])'
+      const visible = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden'
+      let i = 0
+      return [...document.querySelectorAll(sel)].filter(el => !el.disabled && !el.closest('[hidden], details:not([open]) > :not(summary)')).filter(el => visible(el) || el.classList.contains('skip-link')).map(el => {
+        el.dataset.e2e = String(++i)
+        const name = (el.getAttribute('aria-label') || (el.labels && [...el.labels].map(l => l.textContent).join(' ')) ||
+          (el.getAttribute('aria-labelledby') ? document.getElementById(el.getAttribute('aria-labelledby'))?.textContent : '') ||
+          el.textContent || el.getAttribute('title') || '').trim()
+        return { id: el.dataset.e2e, what: `${el.tagName.toLowerCase()}${el.name ? `[name=${el.name}]` : ''} “${name.slice(0, 40)}”`, name }
+      })
+    })
+    const unnamed = controls.filter(c => !c.name)
+    assert(!unnamed.length, `${path}: controls without a name: ${unnamed.map(c => c.what).join(', ')}`)
+    await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0) })
+    await page.locator('body').focus()
+    const reached = new Set()
+    for (let i = 0; i < controls.length + 20 && reached.size < controls.length; i++) {
+      await page.keyboard.press('Tab')
+      const id = await page.evaluate(() => document.activeElement?.dataset?.e2e ?? '')
+      if (id) reached.add(id)
+    }
+    const missed = controls.filter(c => !reached.has(c.id))
+    assert(!missed.length, `${path}: Tab never reaches ${missed.map(c => c.what).join(', ')}`)
+  }
+  await page.close()
+})
+
+// 7. Automatic persisted queries: the hash alone first; the document after PERSISTED_QUERY_NOT_FOUND.
+test('requests send the document hash, and the document when the server does not know it', async () => {
+  const before = graphqlRequests.length
+  const page = watch(await context.newPage())
+  let refused = 0
+  await page.route('**/graphql?**', async route => {
+    if (refused === 0 && route.request().method() === 'GET') {
+      refused++
+      return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] }) })
+    }
+    return route.continue()
+  })
+  await page.goto(base + '/explore?q=INTERPOL')
+  await page.locator('.results a', { hasText: 'International Criminal Police Organization' }).first().waitFor()
+  const mine = graphqlRequests.slice(before)
+  const post = mine.find(r => r.method === 'POST')
+  assert(post, 'a POST follows the refused hash')
+  const body = JSON.parse(post.body)
+  assert(body.query?.includes('query WebSearch') && body.extensions?.persistedQuery?.sha256Hash?.length === 64, 'the POST carries the document and its hash')
+  await page.close()
+  // Everywhere else: GET with the hash only, never the document in the address.
+  const gets = graphqlRequests.filter(r => r.method === 'GET')
+  assert(gets.length > 10, `GET requests made: ${gets.length}`)
+  for (const r of gets) {
+    const u = new URL(r.url)
+    assert(!u.searchParams.has('query'), `a GET sent its document: ${r.url.slice(0, 120)}`)
+    assert(JSON.parse(u.searchParams.get('extensions')).persistedQuery.sha256Hash.length === 64, 'a GET without a hash')
+  }
+})
+
+// 8. Clear messages: empty results, unknown entities, refused keys, unreachable API; analyst key.
+test('empty results and API errors give clear messages; the analyst key is sent', async () => {
+  const page = await open('/explore?q=qqxxzzyywq')
+  await page.locator('.results .empty', { hasText: 'No results for' }).waitFor()
+  await page.goto(base + '/explore/organisation/org-does-not-exist')
+  await page.locator('h1', { hasText: 'No organisation' }).waitFor()
+  await page.goto(base + '/explore/connect?from=org-ghent-university&to=org-nope')
+  await page.locator('.error', { hasText: 'No published entity has the id' }).waitFor()
+
+  // A wrong key: the server answers 401, the page says so (the browser logs the 401).
+  expectedErrors = [/401/]
+  await page.goto(base + '/explore/organisation/org-ghent-university')
+  await page.locator('h1', { hasText: 'Ghent University' }).waitFor()
+  await page.locator('.access-details summary').click()
+  await page.getByLabel('Analyst key').fill('not-a-valid-key-123')
+  await page.getByRole('button', { name: 'Use key' }).click()
+  await page.locator('.error', { hasText: 'The analyst key was refused' }).waitFor()
+  await page.getByRole('button', { name: 'Clear key' }).click()
+  await page.locator('h1', { hasText: 'Ghent University' }).waitFor()
+  expectedErrors = []
+
+  // The API down: a clear message, not a blank page.
+  await page.route('**/graphql?**', route => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ errors: [{ message: 'the database is not ready yet; try again shortly', extensions: { code: 'SERVICE_UNAVAILABLE' } }] }) }))
+  await page.goto(base + '/dashboard')
+  expectedErrors = [/503/]
+  await page.locator('#charts .error', { hasText: 'not available right now' }).waitFor()
+  await page.unroute('**/graphql?**')
+  expectedErrors = []
+
+  if (analystKey) {
+    const before = graphqlRequests.length
+    await page.goto(base + '/explore/organisation/org-interpol')
+    await page.locator('.access-details summary').click()
+    await page.getByLabel('Analyst key').fill(analystKey)
+    await page.getByRole('button', { name: 'Use key' }).click()
+    await page.locator('.access-details summary', { hasText: 'Analyst key in use' }).waitFor()
+    await page.locator('h1', { hasText: 'International Criminal Police Organization' }).waitFor()
+    await page.waitForLoadState('networkidle')
+    assert(graphqlRequests.slice(before).some(r => r.auth === `Bearer ${analystKey}`), 'requests carry the analyst key')
+    eq(await page.evaluate(() => sessionStorage.getItem('partnergraph.apiKey')), analystKey, 'the key in sessionStorage')
+    await page.getByRole('button', { name: 'Clear key' }).click()
+  }
+  await page.close()
+})
+
+// 9. Time to first render, cold (no HTTP cache), three loads of each page; the median counts.
+test('time to first render of each page', async () => {
+  const page = watch(await context.newPage())
+  const cdp = await context.newCDPSession(page)
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true })
+  const urls = ['/explore', '/explore?q=Ghent', '/explore/organisation/org-ghent-university', '/explore/connect?from=org-ghent-university&to=org-interpol',
+    '/explore/co-organisations?from=2018&to=2018', '/dashboard']
+  for (const u of urls) {
+    const runs = []
+    for (let i = 0; i < 3; i++) {
+      await page.goto(base + u)
+      runs.push(await firstContent(page))
+    }
+    runs.sort((a, b) => a - b)
+    timings[`cold ${u}`] = runs[1]
+  }
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: false })
+  await page.close()
+})
+
+// Last: nothing on any page logged an error.
+test('no console errors on any page', async () => {
+  assert(!consoleErrors.length, consoleErrors.map(e => `[${e.test}] ${e.url}: ${e.text}`).join('\n'))
+})
+
+let passed = 0
+let failed = 0
+for (const t of tests) {
+  if (only && !t.name.includes(only)) continue
+  currentTest = t.name
+  expectedErrors = []
+  const t0 = performance.now()
+  try {
+    await t.fn()
+    passed++
+    console.log(`ok    ${t.name} (${((performance.now() - t0) / 1000).toFixed(1)}s)`)
+  } catch (err) {
+    failed++
+    console.log(`FAIL  ${t.name} (${((performance.now() - t0) / 1000).toFixed(1)}s)\n      ${String(err.stack ?? err).split('\n').slice(0, 4).join('\n      ')}`)
+    for (const p of pages.filter(p => !p.isClosed())) await p.close().catch(() => {})
+  }
+}
+await context.close()
+rmSync(userDataDir, { recursive: true, force: true })
+
+// Measurements: first render per page, bundle sizes (gzip -9 of each built chunk), runtime.
+console.log('\ntime to first meaningful content (ms from navigation start):')
+for (const [k, v] of Object.entries(timings)) console.log(`  ${k.padEnd(72)} ${Math.round(v)}`)
+console.log('\nbundle (web/dist/assets, raw → gzip -9):')
+for (const line of bundleReport()) console.log(line)
+console.log(`\nscreenshots in ${shotDir}`)
+console.log(`browser tests took ${((performance.now() - started) / 1000).toFixed(1)}s`)
+console.log(`${passed} passed, ${failed} failed`)
+process.exit(failed ? 1 : 0)
