@@ -61,11 +61,19 @@ func (db *DB) available() error {
 	return nil
 }
 
-// unreachable reports whether err means Neo4j could not be reached at all.
+// unreachable reports whether err means Neo4j could not be reached at all. Retries that ran
+// out count only if their last failure was a connection failure: a slow or timed-out query must
+// not open the circuit for everyone.
 func unreachable(err error) bool {
-	var ce *neo4j.ConnectivityError
+	if err == nil {
+		return false
+	}
 	var le *neo4j.TransactionExecutionLimit
-	return err != nil && (errors.As(err, &ce) || errors.As(err, &le) || strings.Contains(err.Error(), "connection refused"))
+	if errors.As(err, &le) {
+		return len(le.Errors) > 0 && unreachable(le.Errors[len(le.Errors)-1])
+	}
+	var ce *neo4j.ConnectivityError
+	return errors.As(err, &ce) || strings.Contains(err.Error(), "connection refused")
 }
 
 // Observer is told of every statement the store ran, with its parameters, how long it took

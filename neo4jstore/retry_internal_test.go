@@ -5,6 +5,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
 	pg "github.com/unicri/partnergraph"
 )
 
@@ -59,4 +61,26 @@ func testConfig() Config {
 	}
 	return Config{URI: get("NEO4J_TEST_URI", "bolt://127.0.0.1:7697"), User: get("NEO4J_TEST_USER", "neo4j"),
 		Password: get("NEO4J_TEST_PASSWORD", "partnergraph")}
+}
+
+func TestOnlyConnectionFailuresOpenTheCircuit(t *testing.T) {
+	conn := &neo4j.ConnectivityError{}
+	slow := &neo4j.Neo4jError{Code: "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration"}
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"connection failure", conn, true},
+		{"retries out after connection failures", &neo4j.TransactionExecutionLimit{Errors: []error{slow, conn}}, true},
+		{"retries out after a timeout", &neo4j.TransactionExecutionLimit{Errors: []error{conn, slow}}, false},
+		{"retries out with no cause", &neo4j.TransactionExecutionLimit{}, false},
+		{"a query error", slow, false},
+		{"no error", nil, false},
+	}
+	for _, tt := range tests {
+		if got := unreachable(tt.err); got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
+		}
+	}
 }
