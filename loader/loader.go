@@ -16,7 +16,7 @@ import (
 
 // DefaultWait is how long a loader collects keys before it fetches. gqlgen resolves the items
 // of a list concurrently, so their keys normally arrive within microseconds of each other.
-const DefaultWait = 2 * time.Millisecond
+const DefaultWait = 5 * time.Millisecond
 
 // Loaders are the loaders of one request, for one viewer.
 type Loaders struct {

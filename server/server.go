@@ -60,7 +60,7 @@ type Options struct {
 	APIKeys  []APIKey
 	// MaxBodyBytes caps request bodies (default 1 MiB).
 	MaxBodyBytes int64
-	// LoaderWait is how long a dataloader collects keys before it fetches (default 2ms).
+	// LoaderWait is how long a dataloader collects keys before it fetches (default 5ms).
 	LoaderWait time.Duration
 	// Cache, if set, answers repeated read-only requests from memory (see Cache).
 	Cache *Cache
