@@ -255,11 +255,13 @@ func measure(ctx context.Context, db *neo4jstore.DB, c *client, d document, o Op
 	floor := func(ctx context.Context) (outcome, error) { return replay(ctx, db, stmts) }
 
 	widest := slices.Max(o.Concurrency)
+	settle(ctx, c)
 	if o.Warmup > 0 {
 		hammer(ctx, widest, o.Warmup, api)
 	}
 	if d.floor {
 		var err error
+		settle(ctx, c)
 		if stmts, err = capture(ctx, db, c, &d); err != nil {
 			// Measure the API anyway (its errors will show); there is no floor to compare.
 			d.floor, dr.NoFloor = false, err.Error()
@@ -272,6 +274,7 @@ func measure(ctx context.Context, db *neo4jstore.DB, c *client, d document, o Op
 	}
 
 	for _, n := range o.Concurrency {
+		settle(ctx, c)
 		// Memory is measured over the API side only: the floor's records live in this process
 		// too, and would be charged to the server.
 		debug.FreeOSMemory()
@@ -296,6 +299,20 @@ func measure(ctx context.Context, db *neo4jstore.DB, c *client, d document, o Op
 		}
 	}
 	return dr, nil
+}
+
+// settle waits (up to half a minute) until the API answers a cheap read: after a level that
+// timed out, the server may fail requests fast for a while, and that would be charged to
+// whatever runs next.
+func settle(ctx context.Context, c *client) {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		var out any
+		if c.query(ctx, load("setup/settle"), nil, &out) == nil {
+			return
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 }
 
 // leftovers are the events editor requests created but, failing, may not have deleted.
