@@ -50,7 +50,11 @@ func where(v pg.Viewer, f pg.StatsFilter, kind pg.Kind, params map[string]any) (
 		return "", "", err
 	}
 	for k, val := range c.params {
-		params[k] = val
+		// Reports join the statements of several kinds under one parameter map: a filter that
+		// does not apply to this kind (nil here) must not erase another kind's value.
+		if _, set := params[k]; !set || !isNil(val) {
+			params[k] = val
+		}
 	}
 	clause := "WHERE n.status IN $statuses"
 	if len(c.preds) == 0 {
@@ -227,4 +231,16 @@ RETURN o.id AS key, o.name AS label, count ORDER BY count DESC, label LIMIT $lim
 		return nil, translate("top partners", err)
 	}
 	return buckets(rows, true)
+}
+
+func isNil(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case []string:
+		return x == nil
+	case *string:
+		return x == nil
+	}
+	return false
 }

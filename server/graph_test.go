@@ -420,3 +420,26 @@ func TestRelationshipListsPageBothWays(t *testing.T) {
 		t.Errorf("hasPreviousPage false with items before")
 	}
 }
+
+func TestStatsFilteredByEventKind(t *testing.T) {
+	srv, _ := newAPI(t)
+	d := post(t, srv, "", `{ stats(filter: {eventKinds: [TRAINING]}) { activityByYear { year events byEventKind { key count } } countsByKind { key count } } }`, nil).mustData(t)
+	var events float64
+	for _, y := range get(d, "stats", "activityByYear").([]any) {
+		events += get(y, "events").(float64)
+		for _, b := range get(y, "byEventKind").([]any) {
+			if get(b, "key") != "TRAINING" {
+				t.Errorf("event kind filter let %v through", get(b, "key"))
+			}
+		}
+	}
+	// Four trainings: the Singapore AI for Safer Children one (undated) and three in Kyiv, one dated.
+	if events != 1 {
+		t.Errorf("dated trainings per year: got %v, want 1 (Kyiv, 2025)", events)
+	}
+	for _, b := range get(d, "stats", "countsByKind").([]any) {
+		if get(b, "key") == "EVENT" && get(b, "count") != float64(4) {
+			t.Errorf("trainings counted: %v, want 4", get(b, "count"))
+		}
+	}
+}
