@@ -118,24 +118,3 @@ func relationValue(r neo4j.Relationship, from, to string) pg.Relation {
 	return pg.Relation{Type: pg.RelType(r.Type), From: from, To: to, Role: pg.Role(str(p, "role")),
 		Title: optStr(p, "title"), Since: optDate(p, "since"), Until: optDate(p, "until")}
 }
-
-// nameOf returns the display name of an entity: its name or title.
-func nameOf(n pg.Node) string {
-	switch x := n.(type) {
-	case *pg.Organisation:
-		return x.Name
-	case *pg.Programme:
-		return x.Title
-	case *pg.Event:
-		return x.Title
-	case *pg.Publication:
-		return x.Title
-	case *pg.Topic:
-		return x.Name
-	case *pg.Place:
-		return x.Name
-	case *pg.Person:
-		return x.Name
-	}
-	return ""
-}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -370,17 +371,21 @@ func collaborator(it any) (*pg.Collaborator, error) {
 // "both are about AI" says nothing about how two partners are connected.
 const MaxHops = 8
 
+// qConnection holds the connection statement per hop limit: the bound of a variable-length
+// pattern cannot be a parameter, so each allowed value (1..MaxHops, a fixed range in code)
+// gets its statement at start-up.
 var qConnection = func() map[int]string {
-	out := map[int]string{}
-	for h := 1; h <= MaxHops; h++ {
-		out[h] = fmt.Sprintf(`MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
+	const template = `MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
 WHERE a.status IN $statuses AND b.status IN $statuses
-MATCH p = allShortestPaths((a)-[*..%d]-(b))
+MATCH p = allShortestPaths((a)-[*..MAXHOPS]-(b))
 WHERE all(x IN nodes(p)[1..-1] WHERE x.status IN $statuses AND NOT x:Topic AND NOT x:Place)
 WITH p, [x IN nodes(p) | x.id] AS ids
 ORDER BY ids
 RETURN nodes(p) AS nodes, relationships(p) AS rels
-LIMIT $limit`, h)
+LIMIT $limit`
+	out := map[int]string{}
+	for h := 1; h <= MaxHops; h++ {
+		out[h] = strings.ReplaceAll(template, "MAXHOPS", strconv.Itoa(h))
 	}
 	return out
 }()

@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -229,8 +228,6 @@ func RequestIDFrom(ctx context.Context) string {
 	return id
 }
 
-var idCounter atomic.Uint64
-
 // requestID gives every request an id (the client's X-Request-Id if it is sane), in the context
 // and in the response header.
 func requestID(next http.Handler) http.Handler {
@@ -241,7 +238,6 @@ func requestID(next http.Handler) http.Handler {
 			_, _ = rand.Read(b[:])
 			id = hex.EncodeToString(b[:])
 		}
-		idCounter.Add(1)
 		w.Header().Set("X-Request-Id", id)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
 	})
