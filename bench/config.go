@@ -74,7 +74,7 @@ func parseConfig(args []string) (config, error) {
 	fs.StringVar(&c.DB.User, "user", getenv([]string{"NEO4J_USER"}, "neo4j"), "Neo4j user (env NEO4J_USER)")
 	fs.StringVar(&c.DB.Database, "database", getenv([]string{"NEO4J_DATABASE"}, ""), "Neo4j database (env NEO4J_DATABASE)")
 	fs.BoolVar(&c.Smoke, "smoke", false, "tiny run: reset the test database (NEO4J_TEST_URI), load the centre dataset, concurrency 1 and 2, 0.5 s per level")
-	fs.StringVar(&c.CheckDataset, "check-dataset", "", "only check the entity counts, e.g. organisations=20000,events=150000,publications=40000; exit 0 if they match, 1 if not")
+	fs.StringVar(&c.CheckDataset, "check-dataset", "", "only check the entity counts, e.g. organisations=20000,events=120000,publications=30000; exit 0 if they match, 1 if not")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -95,4 +96,32 @@ func (h *heapWatch) Stop() float64 {
 	close(h.stop)
 	h.done.Wait()
 	return float64(h.peak) / 1e6
+}
+
+// build names the code measured: the commit the binary was built from, and whether the working
+// tree had changes (other work in progress is measured too).
+func build() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	rev, modified := "", false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "unknown (built without VCS information, e.g. by go test)"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if modified {
+		rev += " with uncommitted changes"
+	}
+	return rev
 }

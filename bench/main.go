@@ -137,7 +137,7 @@ func (h readyHealth) Migrated() bool                  { return true }
 // run serves the API over db on a loopback port, runs the documents at every level with their
 // floors, judges the targets and writes the reports to o.OutDir. db must be migrated and loaded.
 func run(ctx context.Context, db *neo4jstore.DB, o Options) (*Result, error) {
-	r := &Result{Label: o.Label, Started: time.Now(), Machine: machine(), Settings: Settings{
+	r := &Result{Label: o.Label, Started: time.Now(), Machine: machine(), Build: build(), Settings: Settings{
 		Concurrency: o.Concurrency, DurationSeconds: o.Duration.Seconds(), WarmupSeconds: o.Warmup.Seconds()}}
 	var err error
 	if r.Neo4j, err = db.ServerVersion(ctx); err != nil {

@@ -16,6 +16,7 @@ type Result struct {
 	Started   time.Time     `json:"started"`
 	Machine   Machine       `json:"machine"`
 	Neo4j     string        `json:"neo4j"`
+	Build     string        `json:"build"` // the commit measured
 	Dataset   Dataset       `json:"dataset"`
 	Params    params        `json:"parameters"` // found in the dataset at start-up
 	Settings  Settings      `json:"settings"`
@@ -179,7 +180,7 @@ func (r *Result) Markdown() string {
 	p("# partnergraph benchmark: %s, %s\n\n", r.Label, r.Started.Format("2006-01-02 15:04 MST"))
 	m := r.Machine
 	p("- Machine: %d CPUs (%s), %d MB memory, %s\n", m.CPUs, m.CPUModel, m.MemoryMB, m.OS)
-	p("- Go %s; Neo4j %s\n", m.Go, r.Neo4j)
+	p("- Go %s; Neo4j %s; code %s\n", m.Go, r.Neo4j, r.Build)
 	rels := "not counted"
 	if r.Dataset.Relationships != nil {
 		rels = fmt.Sprint(*r.Dataset.Relationships)
