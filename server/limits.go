@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -45,24 +46,9 @@ var DefaultLimits = Limits{MaxCost: 200000, MaxDepth: 12, MaxFields: 500, MaxTok
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
-	if l.MaxCost == 0 {
-		l.MaxCost = d.MaxCost
-	}
-	if l.MaxDepth == 0 {
-		l.MaxDepth = d.MaxDepth
-	}
-	if l.MaxFields == 0 {
-		l.MaxFields = d.MaxFields
-	}
-	if l.MaxTokens == 0 {
-		l.MaxTokens = d.MaxTokens
-	}
-	if l.Timeout == 0 {
-		l.Timeout = d.Timeout
-	}
-	if l.SlowRequest == 0 {
-		l.SlowRequest = d.SlowRequest
-	}
+	l.MaxCost, l.MaxDepth = cmp.Or(l.MaxCost, d.MaxCost), cmp.Or(l.MaxDepth, d.MaxDepth)
+	l.MaxFields, l.MaxTokens = cmp.Or(l.MaxFields, d.MaxFields), cmp.Or(l.MaxTokens, d.MaxTokens)
+	l.Timeout, l.SlowRequest = cmp.Or(l.Timeout, d.Timeout), cmp.Or(l.SlowRequest, d.SlowRequest)
 	return l
 }
 

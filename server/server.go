@@ -154,7 +154,8 @@ func newGraphQL(o Options) http.Handler {
 			}}})
 		}
 		oc := graphql.GetOperationContext(ctx)
-		spanCtx, endSpan := o.Tracing.operation(ctx, operationLabel(o, oc))
+		label := operationLabel(o, oc) // hashes the document once per operation
+		spanCtx, endSpan := o.Tracing.operation(ctx, label)
 		respond := next(spanCtx)
 		return func(ctx context.Context) *graphql.Response {
 			// Resolvers run under this context: put the operation's span in it so their
@@ -170,7 +171,7 @@ func newGraphQL(o Options) http.Handler {
 				// new content version before the mutation's answer goes out.
 				o.Cache.Refresh(ctx)
 			}
-			outcome, trips, cost := observe(ctx, o, oc, res)
+			outcome, trips, cost := observe(ctx, o, oc, label, res)
 			endSpan(outcome, trips, cost)
 			return res
 		}
@@ -282,7 +283,7 @@ func operationLabel(o Options, oc *graphql.OperationContext) string {
 }
 
 // observe logs slow operations and records the operation's metrics.
-func observe(ctx context.Context, o Options, oc *graphql.OperationContext, res *graphql.Response) (outcome string, trips int64, cost int) {
+func observe(ctx context.Context, o Options, oc *graphql.OperationContext, name string, res *graphql.Response) (outcome string, trips int64, cost int) {
 	took := time.Since(oc.Stats.OperationStart)
 	if c := pg.RoundTripCounterFrom(ctx); c != nil {
 		trips = c.Load()
@@ -290,7 +291,6 @@ func observe(ctx context.Context, o Options, oc *graphql.OperationContext, res *
 	if info := requestInfoFrom(ctx); info != nil {
 		cost = info.cost
 	}
-	name := operationLabel(o, oc)
 	outcome = "ok"
 	if res != nil && len(res.Errors) > 0 {
 		outcome = "error"

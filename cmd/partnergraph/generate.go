@@ -37,14 +37,11 @@ func runGenerate(ctx context.Context, args []string) error {
 	if err := gc.Check(); err != nil {
 		return err
 	}
-	db, err := openStore(c)
+	db, err := openMigrated(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = db.Close(context.Background()) }()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	if reset {
 		start := time.Now()
 		if err := db.Reset(ctx); err != nil {

@@ -95,6 +95,20 @@ func newLogger(c Config) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 }
 
+// openMigrated opens the store for a one-shot command and applies the migrations (imports rely
+// on the constraints). Close the store when done.
+func openMigrated(ctx context.Context, c Config) (*neo4jstore.DB, error) {
+	db, err := openStore(c)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		_ = db.Close(context.Background())
+		return nil, err
+	}
+	return db, nil
+}
+
 func openStore(c Config) (*neo4jstore.DB, error) {
 	return neo4jstore.Open(neo4jstore.Config{URI: c.Neo4jURI, User: c.Neo4jUser, Password: c.Neo4jPassword, Database: c.Neo4jDatabase})
 }
@@ -304,14 +318,11 @@ func runSeed(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(c)
+	db, err := openMigrated(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = db.Close(context.Background()) }()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	if reset {
 		if err := db.Reset(ctx); err != nil {
 			return err
