@@ -17,10 +17,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	pg "github.com/unicri/partnergraph"
 	"github.com/unicri/partnergraph/neo4jstore"
 	"github.com/unicri/partnergraph/server"
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // exportDraftTitle is the title of a draft event added for the export tests: markup, quotes
@@ -295,12 +297,21 @@ type fakeExports struct {
 	started chan struct{}
 	release chan struct{}
 	err     error
+	// pause, if set, is slept after every 1000 nodes: a slow database.
+	pause time.Duration
 }
 
 func (f *fakeExports) Export(ctx context.Context, _ pg.Viewer, _ pg.ExportScope, sink pg.ExportSink) error {
 	for i := range f.nodes {
 		if err := sink.Node(pg.ExportNode{ID: fmt.Sprintf("n-%07d", i), Label: "a node with a longish label", Kind: pg.KindTopic}); err != nil {
 			return err
+		}
+		if f.pause > 0 && i%1000 == 999 {
+			select {
+			case <-time.After(f.pause):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 	}
 	if f.started != nil {
@@ -323,13 +334,61 @@ func (migrated) Migrated() bool              { return true }
 
 func fakeAPI(t *testing.T, f *fakeExports) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(server.New(server.Options{
+	srv := httptest.NewServer(fakeHandler(f, nil))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func fakeHandler(f *fakeExports, tracing *server.Tracing) http.Handler {
+	return server.New(server.Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Health: migrated{},
 		APIKeys:  []server.APIKey{{Name: "analyst", SHA256: sha256.Sum256([]byte(analystKey)), Access: pg.AccessAnalyst}},
 		Services: server.Services{Network: f},
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+		Tracing:  tracing,
+	})
+}
+
+// TestExportOutlastsTheWriteTimeout: the server's WriteTimeout (30 s in cmd) bounds every
+// response, but a whole-graph export of the 1M graph streams for longer. The export handler
+// extends the write deadline as it streams, through the writers of the middleware (access
+// log, tracing): here an export that streams for about a second arrives whole through a
+// server whose WriteTimeout is 200 ms.
+func TestExportOutlastsTheWriteTimeout(t *testing.T) {
+	const writeTimeout = 200 * time.Millisecond
+	for _, tc := range []struct {
+		name    string
+		tracing *server.Tracing
+	}{
+		{"plain", nil},
+		{"traced", server.NewTracing(noop.NewTracerProvider())},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeExports{nodes: 20000, pause: 50 * time.Millisecond}
+			srv := httptest.NewUnstartedServer(fakeHandler(f, tc.tracing))
+			srv.Config.WriteTimeout = writeTimeout
+			srv.Start()
+			t.Cleanup(srv.Close)
+			start := time.Now()
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/export/network.graphml", nil)
+			req.Header.Set("Authorization", "Bearer "+analystKey)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			body, err := io.ReadAll(res.Body)
+			took := time.Since(start)
+			if err != nil || res.StatusCode != http.StatusOK {
+				t.Fatalf("after %v: status %d, %d bytes, error %v; want the whole export", took, res.StatusCode, len(body), err)
+			}
+			if took < 4*writeTimeout {
+				t.Fatalf("the export took %v: too quick to outlast the write timeout of %v", took, writeTimeout)
+			}
+			if n := bytes.Count(body, []byte("<node ")); n != f.nodes || !bytes.HasSuffix(body, []byte("</graphml>\n")) {
+				t.Errorf("after %v: %d of %d nodes, ends %q; want the whole file", took, n, f.nodes, body[max(0, len(body)-20):])
+			}
+		})
+	}
 }
 
 // TestExportFailingMidStreamBreaksTheResponse: once bytes went out with a 200, a failure must
