@@ -20,6 +20,7 @@ import (
 	"time"
 
 	pg "github.com/unicri/partnergraph"
+	"github.com/unicri/partnergraph/export/xsdtest"
 	"github.com/unicri/partnergraph/neo4jstore"
 	"github.com/unicri/partnergraph/server"
 	"go.opentelemetry.io/otel/trace/noop"
@@ -151,6 +152,18 @@ func readBack(t *testing.T, files map[string][]byte, labels ...string) map[strin
 	return reports
 }
 
+// validateXML validates the GraphML and GEXF files among files against their XML Schemas.
+func validateXML(t *testing.T, files map[string][]byte) {
+	t.Helper()
+	xml := map[string][]byte{}
+	for name, data := range files {
+		if strings.HasSuffix(name, ".graphml") || strings.HasSuffix(name, ".gexf") {
+			xml[name] = data
+		}
+	}
+	xsdtest.Validate(t, xml)
+}
+
 // downloadAll fetches the three formats of one export and checks their headers.
 func downloadAll(t *testing.T, srv *httptest.Server, key, query, wantName string) map[string][]byte {
 	t.Helper()
@@ -187,7 +200,9 @@ func TestExportWholeGraphAsAnalyst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reports := readBack(t, downloadAll(t, srv, analystKey, "", "partnergraph"), exportDraftID, "org-interpol")
+	files := downloadAll(t, srv, analystKey, "", "partnergraph")
+	validateXML(t, files)
+	reports := readBack(t, files, exportDraftID, "org-interpol")
 	for format, r := range reports {
 		if r.Nodes != entities || r.Edges != relations {
 			t.Errorf("%s: networkx/csv read %d nodes and %d edges; the database holds %d entities and %d relations",
@@ -224,6 +239,7 @@ func TestExportNetworkAnonymously(t *testing.T) {
 			t.Fatal(err)
 		}
 		files := downloadAll(t, srv, tc.key, "?center=org-interpol&depth=2", "partnergraph-network-org-interpol")
+		validateXML(t, files)
 		for format, r := range readBack(t, files, exportDraftID) {
 			if r.Nodes != len(net.Nodes) || r.Edges != len(net.Edges) {
 				t.Errorf("drafts %v, %s: read %d nodes and %d edges; the network query gives %d and %d",
