@@ -46,6 +46,8 @@ type DB struct {
 	// requests fail at once instead of each spending the driver's retry budget on a database
 	// that is down. The first request after the window tries again.
 	downUntil atomic.Int64
+	// pool counts the sessions open and the waits for a connection, for /metrics (pool.go).
+	pool *poolUse
 }
 
 // breakerWindow is how long requests fail fast after Neo4j could not be reached.
@@ -115,16 +117,18 @@ func Open(c Config) (*DB, error) {
 	if c.MaxPoolSize == 0 {
 		c.MaxPoolSize = 50
 	}
+	pool := &poolUse{max: int64(c.MaxPoolSize)}
 	driver, err := neo4j.NewDriverWithContext(c.URI, neo4j.BasicAuth(c.User, c.Password, ""), func(dc *config.Config) {
 		dc.SocketConnectTimeout = c.ConnectTimeout
 		dc.ConnectionAcquisitionTimeout = c.ConnectTimeout
 		dc.MaxTransactionRetryTime = c.RetryTime
 		dc.MaxConnectionPoolSize = c.MaxPoolSize
+		dc.Log = pool
 	})
 	if err != nil {
 		return nil, pg.Errorf(pg.EINVALID, "cannot use NEO4J_URI %q: %v", c.URI, err)
 	}
-	return &DB{driver: driver, database: c.Database}, nil
+	return &DB{driver: driver, database: c.Database, pool: pool}, nil
 }
 
 // Close closes the driver and its connections.
@@ -159,6 +163,8 @@ func (db *DB) read(ctx context.Context, query string, params map[string]any) ([]
 	if err := db.available(); err != nil {
 		return nil, err
 	}
+	db.pool.inUse.Add(1)
+	defer db.pool.inUse.Add(-1)
 	start := time.Now()
 	res, err := neo4j.ExecuteQuery(ctx, db.driver, query, params, neo4j.EagerResultTransformer,
 		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithReadersRouting(),
@@ -175,6 +181,8 @@ func (db *DB) write(ctx context.Context, query string, params map[string]any) ([
 	if err := db.available(); err != nil {
 		return nil, err
 	}
+	db.pool.inUse.Add(1)
+	defer db.pool.inUse.Add(-1)
 	start := time.Now()
 	res, err := neo4j.ExecuteQuery(ctx, db.driver, query, params, neo4j.EagerResultTransformer,
 		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithWritersRouting(),
@@ -212,6 +220,8 @@ func (db *DB) inWrite(ctx context.Context, fn func(tx) (any, error)) (any, error
 	if err := db.available(); err != nil {
 		return nil, err
 	}
+	db.pool.inUse.Add(1)
+	defer db.pool.inUse.Add(-1)
 	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: neo4j.AccessModeWrite})
 	defer func() { _ = session.Close(context.Background()) }()
 	attempt := 0
@@ -321,6 +331,8 @@ func orDefault(s, d string) string {
 // drops its records. The benchmark harness uses it to measure the floor: the same statements
 // the API sends, without HTTP or GraphQL.
 func (db *DB) Replay(ctx context.Context, query string, params map[string]any) error {
+	db.pool.inUse.Add(1)
+	defer db.pool.inUse.Add(-1)
 	_, err := neo4j.ExecuteQuery(ctx, db.driver, query, params, neo4j.EagerResultTransformer,
 		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithReadersRouting(),
 		neo4j.ExecuteQueryWithTransactionConfig(txTimeout(ctx)...))

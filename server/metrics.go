@@ -84,6 +84,40 @@ func (m *Metrics) rateLimited() {
 	}
 }
 
+// PoolStats are the database connection pool's numbers as the store counts them
+// (neo4jstore.PoolStats converts to it: cmd wires the two, the server does not import the store).
+type PoolStats struct {
+	InUse               int64 // sessions open: each holds a connection or waits for one
+	Max                 int64 // the configured pool size
+	AcquisitionWaits    int64 // sessions that found the pool full and queued
+	AcquisitionTimeouts int64 // sessions that gave up waiting for a connection
+}
+
+// ObservePool serves the pool's numbers at /metrics, read from stats at every scrape. The Neo4j
+// driver publishes no pool statistics and no acquisition times, so there is no wait histogram:
+// in use against max shows how close the pool runs to full, and the wait and time-out counters
+// how often it was.
+func (m *Metrics) ObservePool(stats func() PoolStats) {
+	m.Register(collectorFunc(func(ch chan<- prometheus.Metric) {
+		s := stats()
+		ch <- prometheus.MustNewConstMetric(poolInUseDesc, prometheus.GaugeValue, float64(s.InUse))
+		ch <- prometheus.MustNewConstMetric(poolMaxDesc, prometheus.GaugeValue, float64(s.Max))
+		ch <- prometheus.MustNewConstMetric(poolWaitsDesc, prometheus.CounterValue, float64(s.AcquisitionWaits))
+		ch <- prometheus.MustNewConstMetric(poolTimeoutsDesc, prometheus.CounterValue, float64(s.AcquisitionTimeouts))
+	}, poolInUseDesc, poolMaxDesc, poolWaitsDesc, poolTimeoutsDesc))
+}
+
+var (
+	poolInUseDesc = prometheus.NewDesc("partnergraph_neo4j_pool_in_use",
+		"Neo4j sessions the store has open now; each holds a pooled connection or waits for one.", nil, nil)
+	poolMaxDesc = prometheus.NewDesc("partnergraph_neo4j_pool_max",
+		"The Neo4j connection pool's configured size.", nil, nil)
+	poolWaitsDesc = prometheus.NewDesc("partnergraph_neo4j_pool_acquisition_waits_total",
+		"Times a Neo4j session found the connection pool full and queued for a connection.", nil, nil)
+	poolTimeoutsDesc = prometheus.NewDesc("partnergraph_neo4j_pool_acquisition_timeouts_total",
+		"Times a Neo4j session gave up waiting for (or opening) a connection.", nil, nil)
+)
+
 // cacheCollector exposes the response cache's hits and misses.
 func cacheCollector(c *Cache) prometheus.Collector {
 	return collectorFunc(func(ch chan<- prometheus.Metric) {

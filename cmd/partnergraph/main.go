@@ -216,6 +216,7 @@ func runServe(ctx context.Context, args []string) error {
 		metrics.ObserveStatement(ctx, q, p, took, err)
 		tracing.ObserveStatement(ctx, q, p, took, err)
 	})
+	metrics.ObservePool(func() server.PoolStats { return server.PoolStats(db.PoolStats()) })
 	h := &health{db: db}
 	prepCtx, cancelPrep := context.WithCancel(ctx)
 	defer cancelPrep()
