@@ -258,6 +258,104 @@ test('the 2018 co-organisation table lists INTERPOL and UNICRI for the Singapore
   await page.close()
 })
 
+// 4b. The co-organisation matrix: the same filters and address, counts in cells, a keyboard grid.
+test('the 2018 co-organisation matrix shows INTERPOL × UNICRI with the Singapore meeting in its cell', async () => {
+  const page = await open('/explore/co-organisations?from=2018&to=2018')
+  await page.locator('.coorg-table').waitFor()
+  await page.getByLabel('Matrix of the top 20 partners').check()
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('view') === 'matrix' && new URL(location.href).searchParams.get('from') === '2018')
+  const grid = page.getByRole('grid', { name: 'Shared events between 2 partners (2018–2018)' })
+  await grid.waitFor()
+  eq(await grid.locator('tbody th').allInnerTexts(), ['INTERPOL', 'UNICRI'], 'the rows')
+  eq(await grid.locator('thead th').allInnerTexts(), ['INTERPOL', 'UNICRI'], 'the columns')
+  const cell = page.getByRole('gridcell', { name: 'INTERPOL and UNICRI: 1 event together' })
+  eq(await cell.innerText(), '1', 'the INTERPOL × UNICRI cell')
+  assert((await cell.getAttribute('title')).includes('INTERPOL - UNICRI Global Meeting'), 'the cell’s tooltip names the meeting')
+  // One tab stop, on the busiest pair; arrows move; Enter lists the cell's events.
+  await page.getByLabel('Matrix of the top 20 partners').focus()
+  await page.keyboard.press('Tab')
+  const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))
+  eq(await focused(), 'INTERPOL and UNICRI: 1 event together', 'Tab enters the grid at the busiest pair')
+  await page.keyboard.press('ArrowLeft')
+  eq(await focused(), 'INTERPOL: the same partner', 'after ArrowLeft')
+  await page.keyboard.press('ArrowDown')
+  eq(await focused(), 'UNICRI and INTERPOL: 1 event together', 'after ArrowDown')
+  await page.keyboard.press('Enter')
+  const detail = page.locator('.matrix-detail')
+  const meeting = detail.locator('a', { hasText: 'INTERPOL - UNICRI Global Meeting' })
+  await meeting.waitFor()
+  const text = await detail.innerText()
+  for (const want of ['UNICRI and INTERPOL: 1 event together', 'Singapore', '11 July 2018']) assert(text.includes(want), `the cell's events say ${want}: ${text}`)
+  eq(new URL(page.url()).searchParams.get('cell'), 'org-interpol,org-unicri', 'the chosen cell in the address')
+  eq(await focused(), 'UNICRI and INTERPOL: 1 event together', 'focus stays in the grid')
+  // The address reproduces the view with the cell open.
+  const again = await open(page.url().slice(base.length))
+  await again.locator('.matrix-detail a', { hasText: 'INTERPOL - UNICRI Global Meeting' }).waitFor()
+  eq(await again.locator('input[name="view"]:checked').getAttribute('value'), 'matrix', 'the view from the address')
+  await again.close()
+  // All years, for the screenshot: three partners.
+  await page.goto(base + '/explore/co-organisations?view=matrix&cell=org-interpol,org-unicri')
+  await page.locator('.matrix-detail a', { hasText: 'Launch of the Toolkit' }).waitFor()
+  eq(await page.locator('.coorg-matrix tbody tr').count(), 3, 'partners in the all-years matrix')
+  await shot(page, 'explore-co-organisation-matrix.png')
+  // A filter without match says so; the view stays a matrix; the link opens the event.
+  await page.getByLabel('Event kind').selectOption('TRAINING')
+  await page.locator('.coorg-result .empty', { hasText: 'No two partners organised an event together' }).waitFor()
+  eq(new URL(page.url()).searchParams.get('view'), 'matrix', 'the view after a filter change')
+  await page.goBack()
+  await page.locator('.matrix-detail a', { hasText: 'INTERPOL - UNICRI Global Meeting' }).click()
+  await page.locator('h1', { hasText: 'INTERPOL - UNICRI Global Meeting' }).waitFor()
+  await page.close()
+})
+
+// 4c. The matrix caps its partners at 20 and reads at most 5 pages of pairs, and says so
+// (a synthetic answer: the centre dataset has three partners that co-organised).
+test('the matrix shows the top 20 partners of many and says what it left out', async () => {
+  const orgs = Array.from({ length: 40 }, (_, i) => ({ id: `org-x${String(i).padStart(2, '0')}`, name: `Partner number ${i}`, shortName: `P${i}` }))
+  const pairs = []
+  for (let i = 0; i < orgs.length; i++) {
+    for (let j = i + 1; j < orgs.length; j++) {
+      const count = Math.max(1, 12 - Math.floor((i + j) / 6))
+      const events = Array.from({ length: count }, (_, k) => ({ id: `evt-${i}-${j}-${k}`, title: `Event ${k} of P${i} and P${j}`, kind: 'MEETING', startDate: '2020-01-02', place: null }))
+      pairs.push({ a: orgs[i], b: orgs[j], count, first: '2020-01-02', last: '2020-01-02', events })
+    }
+  }
+  pairs.sort((x, y) => y.count - x.count)
+  const page = watch(await context.newPage())
+  pages.push(page)
+  const asked = []
+  await page.route('**/graphql?**', route => {
+    const u = new URL(route.request().url())
+    if (u.searchParams.get('operationName') !== 'WebCoOrganisations') return route.continue()
+    const vars = JSON.parse(u.searchParams.get('variables') ?? '{}')
+    asked.push(vars)
+    const from = Number(vars.after ?? 0)
+    const page = pairs.slice(from, from + vars.first)
+    const next = from + page.length
+    return route.fulfill({ json: { data: { coOrganisations: { totalCount: pairs.length, edges: page.map(node => ({ node })), pageInfo: { hasNextPage: next < pairs.length, endCursor: String(next) } } } } })
+  })
+  await page.goto(base + '/explore/co-organisations?view=matrix')
+  const grid = page.getByRole('grid', { name: /^Shared events between the 20 partners with the most, of 40 partners$/ })
+  await grid.waitFor()
+  eq(asked.length, 5, 'pages of pairs read')
+  assert(asked.every(v => v.first === 100), 'pages of 100 pairs')
+  eq(await grid.locator('tbody tr').count(), 20, 'rows')
+  eq(await grid.locator('thead th').count(), 20, 'columns')
+  const note = await page.locator('.matrix-note').innerText()
+  assert(note.includes('Only the 20 partners with the most shared events are shown') && note.includes('Built from the 500 pairs with the most shared events, of 780'), `the note: ${note}`)
+  // Keyboard: Ctrl+Home, End, PageDown reach the corners; every cell is named.
+  await page.locator('.coorg-matrix td[tabindex="0"]').focus()
+  await page.keyboard.press('Control+Home')
+  eq(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'P0: the same partner', 'Ctrl+Home')
+  await page.keyboard.press('End')
+  await page.keyboard.press('PageDown')
+  const last = await page.evaluate(() => document.activeElement?.dataset.row + ',' + document.activeElement?.dataset.col)
+  eq(last, '19,19', 'End then PageDown')
+  eq(await grid.locator('td[role="gridcell"]:not([aria-label])').count(), 0, 'cells without a name')
+  eq(await grid.locator('td[tabindex="0"]').count(), 1, 'tab stops in the grid')
+  await page.close()
+})
+
 // 5. Dashboard: every chart has data; filters; CSV and PNG downloads; print layout.
 test('every dashboard chart renders non-empty data', async () => {
   const page = await open('/dashboard')
@@ -340,6 +438,7 @@ test('Tab reaches every control on every page, and each has a name', async () =>
     ['/explore/organisation/org-ghent-university', '.cy[data-edges]'],
     ['/explore/connect?from=org-ghent-university&to=org-interpol', '.path'],
     ['/explore/co-organisations?from=2018&to=2018', '.coorg-table'],
+    ['/explore/co-organisations?from=2018&to=2018&view=matrix', '.coorg-matrix'],
     ['/dashboard', '#chart-topics canvas'],
   ]
   const page = watch(await context.newPage())
@@ -352,7 +451,9 @@ test('Tab reaches every control on every page, and each has a name', async () =>
       const sel = 'a[href], button, input:not([type="hidden"]), select, textarea, summary, [tabindex]:not([tabindex="-1"])'
       const visible = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden'
       let i = 0
-      return [...document.querySelectorAll(sel)].filter(el => !el.disabled && !el.closest('[hidden], details:not([open]) > :not(summary)')).filter(el => visible(el) || el.classList.contains('skip-link')).map(el => {
+      // A radio group is one tab stop (its checked radio); the arrow keys move within it.
+      const otherRadio = el => el.type === 'radio' && !el.checked && [...document.getElementsByName(el.name)].some(r => r.checked)
+      return [...document.querySelectorAll(sel)].filter(el => !el.disabled && !otherRadio(el) && !el.closest('[hidden], details:not([open]) > :not(summary)')).filter(el => visible(el) || el.classList.contains('skip-link')).map(el => {
         el.dataset.e2e = String(++i)
         const name = (el.getAttribute('aria-label') || (el.labels && [...el.labels].map(l => l.textContent).join(' ')) ||
           (el.getAttribute('aria-labelledby') ? document.getElementById(el.getAttribute('aria-labelledby'))?.textContent : '') ||
@@ -457,7 +558,7 @@ test('time to first render of each page', async () => {
   const cdp = await context.newCDPSession(page)
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true })
   const urls = ['/explore', '/explore?q=Ghent', '/explore/organisation/org-ghent-university', '/explore/connect?from=org-ghent-university&to=org-interpol',
-    '/explore/co-organisations?from=2018&to=2018', '/dashboard']
+    '/explore/co-organisations?from=2018&to=2018', '/explore/co-organisations?view=matrix', '/dashboard']
   for (const u of urls) {
     const runs = []
     for (let i = 0; i < 3; i++) {

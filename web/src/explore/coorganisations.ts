@@ -1,22 +1,27 @@
 // The co-organisation table: which partners organised which events together, filtered by
-// period, event kind, topic and partner. Address:
+// period, event kind, topic and partner; or, with view=matrix, the same as a matrix of the top
+// partners (matrix.ts, loaded on demand). Address:
 // /explore/co-organisations?from=2018&to=2018&kind=MEETING&topic=<id>&partner=<id>&after=<cursor>
+// /explore/co-organisations?from=2018&to=2018&view=matrix&cell=<id>,<id>
 
 import coDoc from '../../queries/co-organisations.graphql'
 import { query } from '../lib/api'
 import { h, replace, emptyBox, errorBox, announce, markFirstContent } from '../lib/dom'
 import { entityHref, eventKinds, humanise, formatDate } from '../lib/kinds'
-import { filterOptions, fillSelect, partnerLabel } from '../lib/options'
+import { filterOptions, fillSelect, partnerLabel, type Options } from '../lib/options'
+import { maxPartners } from './matrix-limits'
 import { navigate } from './router'
 import type { Context } from './main'
 
-interface Org {
+/** An organisation of a pair. */
+export interface Org {
   id: string
   name: string
   shortName: string | null
 }
 
-interface Pair {
+/** Two partners and the events they organised together. */
+export interface Pair {
   a: Org
   b: Org
   count: number
@@ -25,19 +30,21 @@ interface Pair {
   events: { id: string; title: string; kind: string; startDate: string | null; place: { name: string } | null }[]
 }
 
-interface CoData {
+/** The answer of WebCoOrganisations. */
+export interface CoData {
   coOrganisations: { totalCount: number; edges: { node: Pair }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }
 }
 
-const fields = ['from', 'to', 'kind', 'topic', 'partner'] as const
+const fields = ['from', 'to', 'kind', 'topic', 'partner', 'view'] as const
 const year = (v: string | null) => (v && /^\d{4}$/.test(v) ? v : '')
 
 /** /explore/co-organisations */
 export async function coOrganisationsView(ctx: Context): Promise<void> {
   const p = ctx.url.searchParams
   const state = { from: year(p.get('from')), to: year(p.get('to')), kind: eventKinds.includes(p.get('kind') ?? '') ? p.get('kind')! : '', topic: p.get('topic') ?? '', partner: p.get('partner') ?? '' }
-  const after = p.get('after') ?? ''
-  document.title = 'Co-organisation · partnergraph'
+  const matrix = p.get('view') === 'matrix'
+  const after = matrix ? '' : p.get('after') ?? ''
+  document.title = (matrix ? 'Co-organisation matrix' : 'Co-organisation') + ' · partnergraph'
 
   const input = (name: string, label: string, value: string) => h('label', {}, label,
     h('input', { name, type: 'number', inputmode: 'numeric', min: '1900', max: '2100', step: '1', value }))
@@ -54,8 +61,12 @@ export async function coOrganisationsView(ctx: Context): Promise<void> {
         h('label', {}, 'Topic', topicSelect),
         h('label', {}, 'Partner', partnerSelect),
         h('button', { type: 'submit' }, 'Show'),
-        h('a', { href: '/explore/co-organisations', className: 'button-link' }, 'Clear filters'),
-      )))
+        h('a', { href: matrix ? '/explore/co-organisations?view=matrix' : '/explore/co-organisations', className: 'button-link' }, 'Clear filters'),
+      )),
+    h('fieldset', { className: 'view-switch' },
+      h('legend', {}, 'Show as'),
+      h('label', {}, h('input', { type: 'radio', name: 'view', value: '', checked: !matrix }), 'Table of pairs'),
+      h('label', {}, h('input', { type: 'radio', name: 'view', value: 'matrix', checked: matrix }), `Matrix of the top ${maxPartners} partners`)))
   const apply = () => {
     const fd = new FormData(form)
     const qs = new URLSearchParams()
@@ -70,16 +81,19 @@ export async function coOrganisationsView(ctx: Context): Promise<void> {
     apply()
   })
   form.addEventListener('change', e => {
-    if ((e.target as HTMLElement).tagName === 'SELECT') apply()
+    const t = e.target as HTMLInputElement
+    if (t.tagName === 'SELECT' || t.type === 'radio') apply()
   })
   const result = h('div', { className: 'coorg-result' }, h('p', { className: 'loading', role: 'status' }, 'Loading…'))
   // A filter change renders the view again: keep the focus on the control that changed.
   const focused = (document.activeElement as HTMLInputElement | null)?.closest('[data-view="coorg"] form') ? (document.activeElement as HTMLInputElement).name : ''
   replace(ctx.main, h('section', { 'data-view': 'coorg', 'aria-labelledby': 'coorg-heading' },
     h('h1', { id: 'coorg-heading' }, 'Who co-organised what?'),
-    h('p', { className: 'lead' }, 'Pairs of partners that organised, co-organised or hosted events together, most shared events first, each with its events.'),
+    h('p', { className: 'lead' }, matrix
+      ? `Which partners organised, co-organised or hosted events together: the ${maxPartners} partners with the most shared events, each cell the events two of them share.`
+      : 'Pairs of partners that organised, co-organised or hosted events together, most shared events first, each with its events.'),
     form, result))
-  if (focused) form.querySelector<HTMLElement>(`[name="${focused}"]`)?.focus()
+  if (focused) form.querySelector<HTMLElement>(focused === 'view' ? '[name="view"]:checked' : `[name="${focused}"]`)?.focus()
 
   const filter = {
     from: state.from || undefined, to: state.to || undefined,
@@ -90,6 +104,18 @@ export async function coOrganisationsView(ctx: Context): Promise<void> {
     fillSelect(topicSelect, (o?.topics ?? []).map(t => ({ value: t.id, label: t.name })), state.topic)
     fillSelect(partnerSelect, (o?.partners ?? []).map(x => ({ value: x.id, label: partnerLabel(x) })), state.partner)
   })
+  const describe = (opts: Options | null) => [
+    state.from || state.to ? `${state.from || '…'}–${state.to || '…'}` : '',
+    state.kind ? humanise(state.kind).toLowerCase() + ' events' : '',
+    state.topic ? `topic ${opts?.topics.find(t => t.id === state.topic)?.name ?? state.topic}` : '',
+    state.partner ? `with ${opts?.partners.find(x => x.id === state.partner)?.shortName ?? opts?.partners.find(x => x.id === state.partner)?.name ?? state.partner}` : '',
+  ].filter(Boolean).join(', ')
+  if (matrix) {
+    const [{ renderMatrix }, opts] = await Promise.all([import('./matrix'), options])
+    if (ctx.signal.aborted) return
+    await renderMatrix(result, ctx, filter, describe(opts))
+    return
+  }
   let data: CoData
   try {
     data = await query<CoData>(coDoc, { filter, first: 50, after: after || undefined }, ctx.signal)
@@ -107,12 +133,7 @@ export async function coOrganisationsView(ctx: Context): Promise<void> {
     markFirstContent()
     return
   }
-  const describeFilters = [
-    state.from || state.to ? `${state.from || '…'}–${state.to || '…'}` : '',
-    state.kind ? humanise(state.kind).toLowerCase() + ' events' : '',
-    state.topic ? `topic ${opts?.topics.find(t => t.id === state.topic)?.name ?? state.topic}` : '',
-    state.partner ? `with ${opts?.partners.find(x => x.id === state.partner)?.shortName ?? opts?.partners.find(x => x.id === state.partner)?.name ?? state.partner}` : '',
-  ].filter(Boolean).join(', ')
+  const describeFilters = describe(opts)
   const caption = `${totalCount} pair${totalCount === 1 ? '' : 's'} of partners${describeFilters ? ` (${describeFilters})` : ''}`
   const orgCell = (o: Org) => h('span', { className: 'org' }, h('a', { href: entityHref('ORGANISATION', o.id) }, o.shortName || o.name),
     o.shortName && o.shortName !== o.name ? h('span', { className: 'full-name' }, o.name) : null)
