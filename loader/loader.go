@@ -14,9 +14,15 @@ import (
 	pg "github.com/unicri/partnergraph"
 )
 
-// DefaultWait is how long a loader collects keys before it fetches. gqlgen resolves the items
-// of a list concurrently, so their keys normally arrive within microseconds of each other.
+// DefaultWait is how long a loader collects keys before it fetches, when nobody announced
+// which parents will ask (see Expect). gqlgen resolves the items of a list concurrently, so
+// their keys normally arrive within a few milliseconds of each other; on a busy machine they
+// may not, and a batch splits.
 const DefaultWait = 5 * time.Millisecond
+
+// ExpectedWait is how long a batch of announced parents waits for the last of them before it
+// fetches what it has: a safety net for a parent whose resolution failed before it asked.
+const ExpectedWait = 2 * time.Second
 
 // Loaders are the loaders of one request, for one viewer.
 type Loaders struct {
@@ -25,32 +31,38 @@ type Loaders struct {
 	viewer  pg.Viewer
 	nodes   *dataloadgen.Loader[string, pg.Node]
 
-	mu            sync.Mutex
-	edges         map[any]*dataloadgen.Loader[string, *pg.Page[pg.Edge]]
-	counts        map[any]*dataloadgen.Loader[string, int]
-	collaborators map[any]*dataloadgen.Loader[string, *pg.Page[*pg.Collaborator]]
-	collabCounts  *dataloadgen.Loader[string, int]
+	mu sync.Mutex
+	// batches holds, per question (a batch key, i.e. a field of the document), the announced
+	// groups of parents and the loader for parents nobody announced.
+	batches map[any]*question
+
+	// Announce, if set, is told in the batch of the entities each relation batch returned,
+	// before any of their parents sees them. The GraphQL layer uses it to Expect the fields
+	// those entities will ask for, so the next level's batches go as soon as they are
+	// complete rather than when a timer runs out.
+	Announce func(ctx context.Context, key BatchKey, nodes []pg.Node)
 }
 
-// New returns the loaders of one request; wait is how long each loader collects keys (0 for
-// DefaultWait).
+// question is one batch key's loaders: one per announced group of parents (a group's batch
+// goes when all of them asked), and one with a timer for the others.
+type question struct {
+	groups    []*group
+	groupOf   map[string]*group
+	unplanned any // *dataloadgen.Loader[string, V]
+}
+
+type group struct {
+	size   int
+	loader any // *dataloadgen.Loader[string, V], made at the group's first ask
+}
+
+// New returns the loaders of one request; wait is how long a loader collects the keys of
+// parents nobody announced (0 for DefaultWait).
 func New(content pg.ContentService, network pg.NetworkService, viewer pg.Viewer, wait time.Duration) *Loaders {
 	if wait <= 0 {
 		wait = DefaultWait
 	}
-	l := &Loaders{wait: wait, network: network, viewer: viewer,
-		edges: map[any]*dataloadgen.Loader[string, *pg.Page[pg.Edge]]{}, counts: map[any]*dataloadgen.Loader[string, int]{},
-		collaborators: map[any]*dataloadgen.Loader[string, *pg.Page[*pg.Collaborator]]{}}
-	l.collabCounts = dataloadgen.NewMappedLoader(func(ctx context.Context, orgs []string) (map[string]int, error) {
-		m, err := network.CountCollaborators(ctx, viewer, orgs)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range orgs {
-			m[o] += 0 // an organisation with no partners counts zero, not "not found"
-		}
-		return m, nil
-	}, dataloadgen.WithWait(wait))
+	l := &Loaders{wait: wait, network: network, viewer: viewer, batches: map[any]*question{}}
 	l.nodes = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]pg.Node, []error) {
 		nodes, err := content.FindNodes(ctx, viewer, ids)
 		if err != nil {
@@ -96,61 +108,102 @@ func batchKey(k BatchKey, v ...any) any {
 	return string(b)
 }
 
+// Expect announces that each of parents will ask the question key (a field of the document),
+// as a group: their batch goes as soon as the last of them asked. Parents announced before for
+// key stay in their earlier group.
+func (l *Loaders) Expect(key BatchKey, parents []string) {
+	if key == nil || len(parents) == 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	q := l.question(key)
+	g := &group{}
+	for _, p := range parents {
+		if _, ok := q.groupOf[p]; !ok {
+			q.groupOf[p] = g
+			g.size++
+		}
+	}
+	if g.size > 0 {
+		q.groups = append(q.groups, g)
+	}
+}
+
+func (l *Loaders) question(sig any) *question {
+	q, ok := l.batches[sig]
+	if !ok {
+		q = &question{groupOf: map[string]*group{}}
+		l.batches[sig] = q
+	}
+	return q
+}
+
+// loaderFor returns the loader parent's question sig goes to, making it with fetch if needed.
+func loaderFor[V any](l *Loaders, sig any, parent string, fetch func(context.Context, []string) (map[string]V, error)) *dataloadgen.Loader[string, V] {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	q := l.question(sig)
+	if g := q.groupOf[parent]; g != nil {
+		if g.loader == nil {
+			g.loader = dataloadgen.NewMappedLoader(fetch, dataloadgen.WithBatchCapacity(g.size), dataloadgen.WithWait(max(l.wait, ExpectedWait)))
+		}
+		return g.loader.(*dataloadgen.Loader[string, V])
+	}
+	if q.unplanned == nil {
+		q.unplanned = dataloadgen.NewMappedLoader(fetch, dataloadgen.WithWait(l.wait))
+	}
+	return q.unplanned.(*dataloadgen.Loader[string, V])
+}
+
 // Edges returns one page of the entities related to parent by q. All calls with the same
 // BatchKey must ask the same q and page.
 func (l *Loaders) Edges(ctx context.Context, key BatchKey, parent string, q pg.EdgeQuery, page pg.PageArgs) (*pg.Page[pg.Edge], error) {
-	sig := batchKey(key, q, page)
-	l.mu.Lock()
-	ld, ok := l.edges[sig]
-	if !ok {
-		ld = dataloadgen.NewMappedLoader(func(ctx context.Context, parents []string) (map[string]*pg.Page[pg.Edge], error) {
-			return l.network.Edges(ctx, l.viewer, parents, q, page)
-		}, dataloadgen.WithWait(l.wait))
-		l.edges[sig] = ld
-	}
-	l.mu.Unlock()
-	return ld.Load(ctx, parent)
+	return loaderFor(l, batchKey(key, q, page), parent, func(ctx context.Context, parents []string) (map[string]*pg.Page[pg.Edge], error) {
+		pages, err := l.network.Edges(ctx, l.viewer, parents, q, page)
+		if err == nil && l.Announce != nil && key != nil {
+			var nodes []pg.Node
+			for _, p := range pages {
+				for _, e := range p.Items {
+					nodes = append(nodes, e.Node)
+				}
+			}
+			l.Announce(ctx, key, nodes)
+		}
+		return pages, err
+	}).Load(ctx, parent)
 }
 
 // CountEdges returns how many entities are related to parent by q.
 func (l *Loaders) CountEdges(ctx context.Context, key BatchKey, parent string, q pg.EdgeQuery) (int, error) {
-	sig := batchKey(key, q)
-	l.mu.Lock()
-	ld, ok := l.counts[sig]
-	if !ok {
-		ld = dataloadgen.NewLoader(func(ctx context.Context, parents []string) ([]int, []error) {
-			m, err := l.network.CountEdges(ctx, l.viewer, parents, q)
-			if err != nil {
-				return nil, []error{err}
-			}
-			out := make([]int, len(parents))
-			for i, p := range parents {
-				out[i] = m[p]
-			}
-			return out, nil
-		}, dataloadgen.WithWait(l.wait))
-		l.counts[sig] = ld
-	}
-	l.mu.Unlock()
-	return ld.Load(ctx, parent)
+	return loaderFor(l, batchKey(key, q), parent, func(ctx context.Context, parents []string) (map[string]int, error) {
+		return zeroFilled(l.network.CountEdges(ctx, l.viewer, parents, q))(parents)
+	}).Load(ctx, parent)
 }
 
 // Collaborators returns one page of the partners of an organisation.
 func (l *Loaders) Collaborators(ctx context.Context, key BatchKey, org string, page pg.PageArgs) (*pg.Page[*pg.Collaborator], error) {
-	sig := batchKey(key, page)
-	l.mu.Lock()
-	ld, ok := l.collaborators[sig]
-	if !ok {
-		ld = dataloadgen.NewMappedLoader(func(ctx context.Context, orgs []string) (map[string]*pg.Page[*pg.Collaborator], error) {
-			return l.network.Collaborators(ctx, l.viewer, orgs, page)
-		}, dataloadgen.WithWait(l.wait))
-		l.collaborators[sig] = ld
-	}
-	l.mu.Unlock()
-	return ld.Load(ctx, org)
+	return loaderFor(l, batchKey(key, page), org, func(ctx context.Context, orgs []string) (map[string]*pg.Page[*pg.Collaborator], error) {
+		return l.network.Collaborators(ctx, l.viewer, orgs, page)
+	}).Load(ctx, org)
 }
 
 // CountCollaborators returns how many partners an organisation has.
-func (l *Loaders) CountCollaborators(ctx context.Context, org string) (int, error) {
-	return l.collabCounts.Load(ctx, org)
+func (l *Loaders) CountCollaborators(ctx context.Context, key BatchKey, org string) (int, error) {
+	return loaderFor(l, batchKey(key, "collaborators"), org, func(ctx context.Context, orgs []string) (map[string]int, error) {
+		return zeroFilled(l.network.CountCollaborators(ctx, l.viewer, orgs))(orgs)
+	}).Load(ctx, org)
+}
+
+// zeroFilled makes a parent missing from counts count zero, not "not found".
+func zeroFilled(counts map[string]int, err error) func([]string) (map[string]int, error) {
+	return func(parents []string) (map[string]int, error) {
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range parents {
+			counts[p] += 0
+		}
+		return counts, nil
+	}
 }

@@ -63,6 +63,7 @@ func (r *Resolver) listed(ctx context.Context, f pg.NodeFilter, page pg.PageArgs
 	if err != nil {
 		return nil, nil, err
 	}
+	expectConnection(ctx, p.Items)
 	return p, func(ctx context.Context) (int, error) { return r.ContentService.CountNodes(ctx, v, f) }, nil
 }
 
@@ -244,11 +245,15 @@ func (r *Resolver) byIDOrSlug(ctx context.Context, kind pg.Kind, id, slug *strin
 		if err != nil || n == nil || n.NodeKind() != kind {
 			return nil, err
 		}
+		expectNode(ctx, n)
 		return n, nil
 	}
 	n, err := r.ContentService.FindBySlug(ctx, viewer(ctx), kind, *slug)
 	if pg.ErrorCode(err) == pg.ENOTFOUND {
 		return nil, nil // a missing entity is null, as for node(id:)
+	}
+	if err == nil {
+		expectNode(ctx, n)
 	}
 	return n, err
 }

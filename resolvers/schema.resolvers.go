@@ -345,7 +345,7 @@ func (r *organisationResolver) Collaborators(ctx context.Context, obj *partnergr
 		return nil, err
 	}
 	c := &model.CollaboratorConnection{PageInfo: pageInfo(p), Count: func(ctx context.Context) (int, error) {
-		return l.CountCollaborators(ctx, obj.ID)
+		return l.CountCollaborators(ctx, field(ctx), obj.ID)
 	}}
 	for i, col := range p.Items {
 		c.Edges = append(c.Edges, &model.CollaboratorEdge{Cursor: p.Cursors[i], Node: col})
@@ -545,7 +545,11 @@ func (r *publicationConnectionResolver) TotalCount(ctx context.Context, obj *mod
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (partnergraph.Node, error) {
-	return loader.FromContext(ctx).Node(ctx, id)
+	n, err := loader.FromContext(ctx).Node(ctx, id)
+	if err == nil && n != nil {
+		expectNode(ctx, n)
+	}
+	return n, err
 }
 
 // Nodes is the resolver for the nodes field.
@@ -553,7 +557,11 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]partnergraph
 	if len(ids) > partnergraph.MaxPageSize {
 		return nil, partnergraph.FieldErrorf(partnergraph.EINVALID, "ids", "at most %d ids", partnergraph.MaxPageSize)
 	}
-	return r.ContentService.FindNodes(ctx, viewer(ctx), ids)
+	nodes, err := r.ContentService.FindNodes(ctx, viewer(ctx), ids)
+	if err == nil {
+		expectNodes(ctx, nodes)
+	}
+	return nodes, err
 }
 
 // Programme is the resolver for the programme field.
@@ -705,6 +713,7 @@ func (r *queryResolver) CoOrganisedEvents(ctx context.Context, organisations []s
 	if err != nil {
 		return nil, err
 	}
+	expectConnection(ctx, p.Items)
 	return eventConn(p, nil), nil
 }
 

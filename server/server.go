@@ -209,7 +209,9 @@ func newGraphQL(o Options) http.Handler {
 		w = limitedWriter{ResponseWriter: w, info: info}
 		ctx, _ = pg.NewContextWithRoundTripCounter(ctx)
 		ctx = pg.NewContextWithCaller(ctx, caller)
-		ctx = loader.NewContext(ctx, loader.New(o.Services.Content, o.Services.Network, caller.Viewer(), o.LoaderWait))
+		loaders := loader.New(o.Services.Content, o.Services.Network, caller.Viewer(), o.LoaderWait)
+		loaders.Announce = resolvers.Announce
+		ctx = loader.NewContext(ctx, loaders)
 		api.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
