@@ -75,7 +75,13 @@ func buildEdges(v pg.Viewer, q pg.EdgeQuery, w pg.Window, count bool) (listQuery
 	}
 	text := cached("edges|"+pattern+"|"+strings.Join(c.sig, "|"), func() string {
 		var b strings.Builder
-		b.WriteString("UNWIND $parents AS pid\nMATCH " + pattern + "\nWHERE n.status IN $statuses")
+		b.WriteString("UNWIND $parents AS pid\n")
+		if !count {
+			// A subquery per parent keeps only its top page while it sorts (a Top operator),
+			// rather than collecting a hub's whole adjacency and slicing it afterwards.
+			b.WriteString("CALL (pid) {\n")
+		}
+		b.WriteString("MATCH " + pattern + "\nWHERE n.status IN $statuses")
 		if len(q.Roles) > 0 {
 			b.WriteString(" AND r.role IN $edgeRoles")
 		}
@@ -86,8 +92,8 @@ func buildEdges(v pg.Viewer, q pg.EdgeQuery, w pg.Window, count bool) (listQuery
 			b.WriteString("\nRETURN pid, count(n) AS total")
 			return b.String()
 		}
-		s.tail(&b, w.Cursor != nil, "pid, r, ")
-		b.WriteString("\nWITH pid, collect({n: n, r: r, key: key})[..$limit] AS rows\nRETURN pid, rows")
+		s.tail(&b, w.Cursor != nil, "r, ")
+		b.WriteString("\nLIMIT $limit\nRETURN collect({n: n, r: r, key: key}) AS rows\n}\nRETURN pid, rows")
 		return b.String()
 	})
 	return listQuery{text: text, params: c.params}, nil
