@@ -46,6 +46,7 @@ type config struct {
 	DB           neo4jstore.Config
 	Smoke        bool
 	CheckDataset string // "organisations=N,events=N,publications=N": exit 0 if the counts match
+	Profile      bool   // print the PROFILE of every statement of the chosen documents instead of measuring
 }
 
 func getenv(keys []string, def string) string {
@@ -75,6 +76,7 @@ func parseConfig(args []string) (config, error) {
 	fs.StringVar(&c.DB.Database, "database", getenv([]string{"NEO4J_DATABASE"}, ""), "Neo4j database (env NEO4J_DATABASE)")
 	fs.BoolVar(&c.Smoke, "smoke", false, "tiny run: reset the test database (NEO4J_TEST_URI), load the centre dataset, concurrency 1 and 2, 0.5 s per level")
 	fs.StringVar(&c.CheckDataset, "check-dataset", "", "only check the entity counts, e.g. organisations=20000,events=120000,publications=30000; exit 0 if they match, 1 if not")
+	fs.BoolVar(&c.Profile, "profile", false, "do not measure: send each document (see -docs) once and print Neo4j's PROFILE of every statement it sent")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

@@ -84,6 +84,9 @@ func runMain(ctx context.Context, c config) error {
 			return err
 		}
 	}
+	if c.Profile {
+		return profile(ctx, db, c.Options, os.Stdout)
+	}
 	r, err := run(ctx, db, c.Options)
 	if err != nil {
 		return err

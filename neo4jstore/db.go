@@ -369,3 +369,38 @@ func (db *DB) Explain(ctx context.Context, query string, params map[string]any) 
 	walk(res.Summary.Plan())
 	return steps, nil
 }
+
+// Profile runs a read statement under PROFILE and returns its plan as text, one operator a
+// line, root first, with rows, database hits and time. The benchmark harness prints it to show
+// where a slow document's time goes.
+func (db *DB) Profile(ctx context.Context, query string, params map[string]any) (string, error) {
+	start := time.Now()
+	res, err := neo4j.ExecuteQuery(ctx, db.driver, "PROFILE "+query, params, neo4j.EagerResultTransformer,
+		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithReadersRouting())
+	if err != nil {
+		return "", translate("profile", err)
+	}
+	took := time.Since(start)
+	var b strings.Builder
+	var hits, rows int64
+	var walk func(p neo4j.ProfiledPlan, depth int)
+	walk = func(p neo4j.ProfiledPlan, depth int) {
+		if p == nil {
+			return
+		}
+		op, _, _ := strings.Cut(p.Operator(), "@")
+		details, _ := p.Arguments()["Details"].(string)
+		if len(details) > 90 {
+			details = details[:87] + "..."
+		}
+		hits += p.DbHits()
+		fmt.Fprintf(&b, "%s%-28s rows %9d  db hits %10d  %8.1f ms  %s\n", strings.Repeat("  ", depth), op,
+			p.Records(), p.DbHits(), float64(p.Time())/1e6, details)
+		for _, c := range p.Children() {
+			walk(c, depth+1)
+		}
+	}
+	walk(res.Summary.Profile(), 0)
+	rows = int64(len(res.Records))
+	return fmt.Sprintf("%d records, %d db hits, %s (wall, with PROFILE's own cost)\n%s", rows, hits, took.Round(time.Millisecond), b.String()), nil
+}
