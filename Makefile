@@ -242,3 +242,11 @@ e2e: build neo4j-test-start web/node_modules/.package-lock.json /usr/bin/chromiu
 
 screenshots:
 	@$(MAKE) --no-print-directory e2e E2E_SCREENSHOTS=docs/screenshots
+
+# make smoothness: the browser test that draws a synthetic 500-node, 1000-edge network in the
+# explorer's network view and pans and zooms it, alone; it prints the layout time and the median
+# and p95 frame intervals and writes them to .data/e2e/smoothness.json (docs/web.md).
+.PHONY: smoothness
+
+smoothness:
+	@$(MAKE) --no-print-directory e2e E2E_ONLY=500-node

@@ -100,8 +100,12 @@ export function draw(container: HTMLElement, o: DrawOptions): Drawing {
           } as cytoscape.LayoutOptions)
         : ({
             // Force-directed for larger networks; a fixed seed layout first keeps runs alike.
+            // Above 150 nodes it cools faster (0.95 instead of cytoscape's 0.99): about 130
+            // rounds instead of 690, so 500 nodes lay out in about 1 s instead of 7 s on the
+            // test machine, and look alike (docs/web.md, smoothness).
             name: 'cose', animate: false, padding: 24, randomize: false, nodeDimensionsIncludeLabels: false,
             idealEdgeLength: () => 90, nodeRepulsion: () => 40000, edgeElasticity: () => 60, gravity: 0.3, numIter: 2000, componentSpacing: 60,
+            coolingFactor: o.nodes.length > 150 ? 0.95 : 0.99,
           } as cytoscape.LayoutOptions),
     minZoom: 0.2,
     maxZoom: 3,
