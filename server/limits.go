@@ -10,6 +10,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -19,6 +20,7 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"golang.org/x/sync/semaphore"
 	"golang.org/x/time/rate"
 
 	pg "github.com/unicri/partnergraph"
@@ -38,6 +40,11 @@ type Limits struct {
 	TrustedOnly              bool          // anonymous callers may run trusted documents only
 	Trusted                  map[string]string
 	DisableHints             bool // no "did you mean" suggestions in errors
+	// MaxInFlight bounds the GraphQL executions running at once (answers from the response
+	// cache do not count); the others queue until their deadline, then get 503. It bounds the
+	// memory big responses take under load: past the cores' capacity, more at once only adds
+	// garbage, not throughput. 0 means 4 per CPU.
+	MaxInFlight int
 }
 
 // DefaultLimits are generous for the site and the analysts' playground, and stop abuse.
@@ -49,7 +56,23 @@ func (l Limits) withDefaults() Limits {
 	l.MaxCost, l.MaxDepth = cmp.Or(l.MaxCost, d.MaxCost), cmp.Or(l.MaxDepth, d.MaxDepth)
 	l.MaxFields, l.MaxTokens = cmp.Or(l.MaxFields, d.MaxFields), cmp.Or(l.MaxTokens, d.MaxTokens)
 	l.Timeout, l.SlowRequest = cmp.Or(l.Timeout, d.Timeout), cmp.Or(l.SlowRequest, d.SlowRequest)
+	l.MaxInFlight = cmp.Or(l.MaxInFlight, 4*runtime.GOMAXPROCS(0))
 	return l
+}
+
+// inFlight lets at most n executions run at once; a request that cannot start before its
+// deadline is answered 503 with Retry-After.
+func inFlight(next http.Handler, n int) http.Handler {
+	slots := semaphore.NewWeighted(int64(n))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := slots.Acquire(r.Context(), 1); err != nil {
+			w.Header().Set("Retry-After", "1")
+			writeError(w, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "the server is busy; try again")
+			return
+		}
+		defer slots.Release(1)
+		next.ServeHTTP(w, r)
+	})
 }
 
 // DocumentHash is the key of a trusted document: the hex SHA-256 of its text, as automatic

@@ -190,9 +190,9 @@ func newGraphQL(o Options) http.Handler {
 			return res
 		})
 	}
-	var api http.Handler = srv
+	api := inFlight(srv, o.Limits.MaxInFlight)
 	if o.Cache != nil {
-		api = o.Cache.Handler(srv)
+		api = o.Cache.Handler(api)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, o.MaxBodyBytes)
