@@ -353,6 +353,15 @@ test('the matrix shows the top 20 partners of many and says what it left out', a
   eq(last, '19,19', 'End then PageDown')
   eq(await grid.locator('td[role="gridcell"]:not([aria-label])').count(), 0, 'cells without a name')
   eq(await grid.locator('td[tabindex="0"]').count(), 1, 'tab stops in the grid')
+  // The API failing: the matrix says so in words.
+  await page.unroute('**/graphql?**')
+  await page.route('**/graphql?**', route => new URL(route.request().url()).searchParams.get('operationName') !== 'WebCoOrganisations'
+    ? route.continue()
+    : route.fulfill({ status: 503, json: { errors: [{ message: 'the database is not ready yet; try again shortly', extensions: { code: 'SERVICE_UNAVAILABLE' } }] } }))
+  expectedErrors = [/503/]
+  await page.goto(base + '/explore/co-organisations?view=matrix&from=2019')
+  await page.locator('.coorg-result .error', { hasText: 'The matrix could not be loaded: The database is not available right now' }).waitFor()
+  expectedErrors = []
   await page.close()
 })
 
