@@ -43,7 +43,7 @@ type Limits struct {
 	// MaxInFlight bounds the GraphQL executions running at once (answers from the response
 	// cache do not count); the others queue until their deadline, then get 503. It bounds the
 	// memory big responses take under load: past the cores' capacity, more at once only adds
-	// garbage, not throughput. 0 means 4 per CPU.
+	// garbage, not throughput. 0 means 2 per CPU.
 	MaxInFlight int
 }
 
@@ -56,7 +56,7 @@ func (l Limits) withDefaults() Limits {
 	l.MaxCost, l.MaxDepth = cmp.Or(l.MaxCost, d.MaxCost), cmp.Or(l.MaxDepth, d.MaxDepth)
 	l.MaxFields, l.MaxTokens = cmp.Or(l.MaxFields, d.MaxFields), cmp.Or(l.MaxTokens, d.MaxTokens)
 	l.Timeout, l.SlowRequest = cmp.Or(l.Timeout, d.Timeout), cmp.Or(l.SlowRequest, d.SlowRequest)
-	l.MaxInFlight = cmp.Or(l.MaxInFlight, 4*runtime.GOMAXPROCS(0))
+	l.MaxInFlight = cmp.Or(l.MaxInFlight, 2*runtime.GOMAXPROCS(0))
 	return l
 }
 

@@ -51,7 +51,7 @@ type Config struct {
 	RequestTimeout time.Duration // REQUEST_TIMEOUT: per request, also the Neo4j transaction timeout
 	RateLimit      float64       // RATE_LIMIT: cost units per second per client, 0 for none
 	RateBurst      int           // RATE_BURST
-	MaxInFlight    int           // MAX_IN_FLIGHT: GraphQL executions at once (0: 4 per CPU)
+	MaxInFlight    int           // MAX_IN_FLIGHT: GraphQL executions at once (0: 2 per CPU)
 	Introspection  string        // INTROSPECTION: all, or analysts (anonymous callers cannot)
 	TrustedOnly    bool          // TRUSTED_DOCUMENTS_ONLY: anonymous callers run trusted documents only
 	TrustedDir     string        // TRUSTED_DOCUMENTS_DIR: more .graphql documents to trust
@@ -130,7 +130,7 @@ func parseConfig(name string, args []string, extra ...func(*flag.FlagSet)) (Conf
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", envDuration("REQUEST_TIMEOUT", server.DefaultLimits.Timeout), "per-request deadline, also the Neo4j transaction timeout (REQUEST_TIMEOUT)")
 	fs.Float64Var(&c.RateLimit, "rate-limit", float64(envInt("RATE_LIMIT", 20000)), "cost units per second a client may spend, 0 for no limit (RATE_LIMIT)")
 	fs.IntVar(&c.RateBurst, "rate-burst", int(envInt("RATE_BURST", 400000)), "cost units a client may spend at once (RATE_BURST)")
-	fs.IntVar(&c.MaxInFlight, "max-in-flight", int(envInt("MAX_IN_FLIGHT", 0)), "GraphQL executions at once; the others queue until their deadline (MAX_IN_FLIGHT; 0: 4 per CPU)")
+	fs.IntVar(&c.MaxInFlight, "max-in-flight", int(envInt("MAX_IN_FLIGHT", 0)), "GraphQL executions at once; the others queue until their deadline (MAX_IN_FLIGHT; 0: 2 per CPU)")
 	fs.StringVar(&c.Introspection, "introspection", env("INTROSPECTION", ""), "all, or analysts: anonymous callers cannot introspect (INTROSPECTION; default: all in development, analysts in production)")
 	trustedOnly := fs.String("trusted-documents-only", env("TRUSTED_DOCUMENTS_ONLY", ""), "true: anonymous callers may run trusted documents only (TRUSTED_DOCUMENTS_ONLY; default: true in production)")
 	fs.StringVar(&c.TrustedDir, "trusted-documents-dir", env("TRUSTED_DOCUMENTS_DIR", ""), "directory of more .graphql documents to trust, besides docs/queries (TRUSTED_DOCUMENTS_DIR)")
