@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,6 +68,67 @@ func TestSmoke(t *testing.T) {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("latest.md does not mention %q", want)
 		}
+	}
+	t.Logf("\n%s", md)
+}
+
+// TestSoakSmoke runs the soak for a few seconds on the centre dataset: every document of the
+// mix (anonymous, analyst and editor) answers without errors, the samples are taken under load
+// and at rest with no Neo4j session left open, and the reports are written. A few seconds
+// cannot show growth, so the growth checks are only required to be there.
+func TestSoakSmoke(t *testing.T) {
+	db := neo4jtest.Open(t)
+	neo4jtest.MustSeedCentre(t, db)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	o := SoakOptions{Duration: 8 * time.Second, Concurrency: 2, Sample: 2 * time.Second, Warmup: time.Second,
+		OutDir: t.TempDir(), Log: testWriter{t}}
+
+	r, err := soak(ctx, db, o)
+	if err != nil && !errors.Is(err, errSoakFailed) {
+		t.Fatal(err)
+	}
+
+	callers := map[string]bool{}
+	for _, d := range r.Documents {
+		callers[d.Caller] = true
+		if d.Requests == 0 || d.Errors != 0 {
+			t.Errorf("%s (%s): %d requests, %d errors (%s); want some and none", d.Name, d.Caller, d.Requests, d.Errors, d.FirstError)
+		}
+	}
+	if !callers["anonymous"] || !callers["analyst"] || !callers["editor"] {
+		t.Errorf("callers in the mix: %v; want anonymous, analyst and editor", callers)
+	}
+	if n := len(r.Samples); n < 3 || r.Samples[0].Phase != "start" || r.Samples[n-1].Phase != "end" {
+		t.Errorf("samples: %+v; want start, at least one under load, end", r.Samples)
+	}
+	checks := map[string]Target{}
+	for _, c := range r.Checks {
+		checks[c.Name] = c
+	}
+	for _, name := range []string{"no errors", "Neo4j sessions all closed at rest"} {
+		if !checks[name].Pass {
+			t.Errorf("check %q: %+v; want it passed", name, checks[name])
+		}
+	}
+	for _, name := range []string{"heap in use at rest flat", "RSS at rest flat", "goroutines at rest not growing"} {
+		if _, ok := checks[name]; !ok {
+			t.Errorf("no check %q", name)
+		}
+	}
+	base := filepath.Join(o.OutDir, "soak-"+r.Started.Format("20060102-150405"))
+	md, err := os.ReadFile(base + ".md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"## Verdict", "## Samples", "analyst-nested-list", "editor-mutations"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("the soak report does not mention %q", want)
+		}
+	}
+	var js SoakResult
+	if b, err := os.ReadFile(base + ".json"); err != nil || json.Unmarshal(b, &js) != nil || len(js.Samples) != len(r.Samples) {
+		t.Errorf("soak JSON report: %v, %d samples; want %d", err, len(js.Samples), len(r.Samples))
 	}
 	t.Logf("\n%s", md)
 }

@@ -43,6 +43,7 @@ func smokeOptions(outDir string) Options {
 // config is the command line: the options plus where the database is.
 type config struct {
 	Options
+	Soak         SoakOptions // -soak: the soak (soak.go) instead of the benchmark
 	DB           neo4jstore.Config
 	Smoke        bool
 	CheckDataset string // "organisations=N,events=N,publications=N": exit 0 if the counts match
@@ -71,6 +72,8 @@ func parseConfig(args []string) (config, error) {
 	fs.StringVar(&c.OutDir, "out", c.OutDir, "directory for the reports")
 	fs.StringVar(&c.Label, "label", "", "dataset label for file names (default: from the entity count)")
 	docs := fs.String("docs", "", "comma-separated document names to run (default: all)")
+	fs.DurationVar(&c.Soak.Duration, "soak", 0, "run the soak instead of the benchmark, this long (e.g. 10m): the mixed documents at concurrency 4 (or -c), warm-up a tenth (or -warmup, at most 1m), process memory, goroutines and Neo4j sessions sampled; exit 1 unless flat without errors")
+	fs.DurationVar(&c.Soak.Sample, "sample", soakSample, "soak: load between two samples (each sample pauses the load for its values at rest)")
 	fs.StringVar(&c.DB.URI, "uri", getenv([]string{"NEO4J_BENCH_URI", "NEO4J_URI"}, "bolt://127.0.0.1:7717"), "Neo4j URI (env NEO4J_BENCH_URI, NEO4J_URI)")
 	fs.StringVar(&c.DB.User, "user", getenv([]string{"NEO4J_USER"}, "neo4j"), "Neo4j user (env NEO4J_USER)")
 	fs.StringVar(&c.DB.Database, "database", getenv([]string{"NEO4J_DATABASE"}, ""), "Neo4j database (env NEO4J_DATABASE)")
@@ -108,6 +111,11 @@ func parseConfig(args []string) (config, error) {
 	}
 	if c.Duration <= 0 {
 		return c, fmt.Errorf("-d must be positive")
+	}
+	if c.Soak.Duration > 0 {
+		if err := c.setSoak(fs); err != nil {
+			return c, err
+		}
 	}
 	return c, nil
 }

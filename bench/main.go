@@ -5,6 +5,7 @@
 //
 //	go run ./bench [flags]      (make bench starts Neo4j on 7717 and loads the dataset first)
 //	go run ./bench -smoke       tiny run on the test database with the centre dataset
+//	go run ./bench -soak 10m    the soak: the mixed documents for 10 minutes, memory sampled (soak.go)
 //
 // It is a tool, not part of the server: it may read the environment, and it uses the store
 // and server packages as cmd does.
@@ -14,7 +15,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -86,6 +86,10 @@ func runMain(ctx context.Context, c config) error {
 	}
 	if c.Profile {
 		return profile(ctx, db, c.Options, os.Stdout)
+	}
+	if c.Soak.Duration > 0 {
+		_, err := soak(ctx, db, c.Soak)
+		return err
 	}
 	r, err := run(ctx, db, c.Options)
 	if err != nil {
@@ -212,7 +216,7 @@ func serve(ctx context.Context, db *neo4jstore.DB, conns int, log io.Writer) (*c
 	h := server.New(server.Options{
 		Logger:           slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelError})),
 		Health:           readyHealth{db},
-		APIKeys:          []server.APIKey{{Name: "bench-editor", SHA256: sha256.Sum256([]byte(editorKey)), Access: pg.AccessEditor}},
+		APIKeys:          apiKeys(editorKey),
 		Services:         server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats()},
 		Cache:            cache,
 		ExposeRoundTrips: true,
