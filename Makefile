@@ -100,7 +100,7 @@ BENCH_WANT := organisations=$(BENCH_ORGANISATIONS),events=$(BENCH_EVENTS),public
 BENCH_MARKER := $(BENCH_WANT),seed=$(BENCH_SEED)
 BENCH_MARKER_FILE := .data/bench-dataset-$(shell printf '%s' '$(NEO4J_BENCH_URI)' | tr -c 'A-Za-z0-9' '_')
 
-.PHONY: bench neo4j-bench-start
+.PHONY: bench bench-dataset neo4j-bench-start
 
 neo4j-bench-start:
 ifeq ($(BENCH_EXTERNAL),)
@@ -109,7 +109,7 @@ else
 	@echo "bench: using $(NEO4J_BENCH_URI); no Neo4j started"
 endif
 
-bench: build neo4j-bench-start
+bench-dataset: build neo4j-bench-start
 	$(GO) build -o bin/bench ./bench
 	@marker="$$(cat $(BENCH_MARKER_FILE) 2>/dev/null)"; \
 	if { [ -z "$$marker" ] || [ "$$marker" = "$(BENCH_MARKER)" ]; } && \
@@ -120,7 +120,25 @@ bench: build neo4j-bench-start
 	    --publications $(BENCH_PUBLICATIONS) --seed $(BENCH_SEED) --reset || exit 1; \
 	fi; \
 	mkdir -p .data && echo "$(BENCH_MARKER)" > $(BENCH_MARKER_FILE)
+
+bench: bench-dataset
 	NEO4J_BENCH_URI=$(NEO4J_BENCH_URI) bin/bench -label $(BENCH_LABEL) $(BENCH_FLAGS)
+
+# make soak: the soak (bench/soak.go) on the same Neo4j and dataset as make bench: the mixed
+# documents (anonymous reads from and past the response cache, analyst reads, editor mutations)
+# at concurrency SOAK_CONCURRENCY for SOAK_DURATION; every 10 s the process's RSS, Go heap,
+# goroutines and open Neo4j sessions are read under load and at rest (the load pauses for it).
+# The report goes to bench/results/soak-<time>.md and .json; it fails (exit 1) unless no request
+# failed, heap, RSS and goroutines at rest stayed flat and no session stayed open. SOAK_FLAGS
+# passes flags, e.g. SOAK_FLAGS='-sample 5s -warmup 30s'.
+SOAK_DURATION ?= 10m
+SOAK_CONCURRENCY ?= 4
+SOAK_FLAGS ?=
+
+.PHONY: soak
+
+soak: bench-dataset
+	NEO4J_BENCH_URI=$(NEO4J_BENCH_URI) bin/bench -soak $(SOAK_DURATION) -c $(SOAK_CONCURRENCY) $(SOAK_FLAGS)
 
 # make audit: the GraphQL-over-HTTP conformance audits (the server audits of the npm package
 # graphql-http, tools/graphql-http-audit) against the real server: partnergraph serve on a free
