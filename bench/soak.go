@@ -106,19 +106,22 @@ func analystKey(editorKey string) string { return editorKey + "-analyst" }
 // SoakResult is one soak run: what ran where, the requests per document, the samples and the
 // verdict.
 type SoakResult struct {
-	Started   time.Time    `json:"started"`
-	Machine   Machine      `json:"machine"`
-	Neo4j     string       `json:"neo4j"`
-	PoolMax   int64        `json:"neo4jPoolMax"`
-	Build     string       `json:"build"`
-	Dataset   Dataset      `json:"dataset"`
-	Params    params       `json:"parameters"`
-	Settings  SoakSettings `json:"settings"`
-	Requests  int64        `json:"requests"` // answered without error, all documents
-	Errors    int64        `json:"errors"`
-	PausedMs  float64      `json:"pausedMs"` // the load's pauses for the samples at rest, in all
-	Documents []SoakDoc    `json:"documents"`
-	Samples   []Sample     `json:"samples"`
+	Started  time.Time    `json:"started"`
+	Machine  Machine      `json:"machine"`
+	Neo4j    string       `json:"neo4j"`
+	PoolMax  int64        `json:"neo4jPoolMax"`
+	Build    string       `json:"build"`
+	Dataset  Dataset      `json:"dataset"`
+	Params   params       `json:"parameters"`
+	Settings SoakSettings `json:"settings"`
+	Requests int64        `json:"requests"` // answered without error, all documents
+	Errors   int64        `json:"errors"`
+	// LoadSeconds is how long the clients sent requests: the run without the pauses for the
+	// samples at rest, which are PausedMs in all. Throughputs are per second of it.
+	LoadSeconds float64   `json:"loadSeconds"`
+	PausedMs    float64   `json:"pausedMs"`
+	Documents   []SoakDoc `json:"documents"`
+	Samples     []Sample  `json:"samples"`
 	// FirstThird and LastThird are the medians the growth checks compare.
 	FirstThird *Window  `json:"firstThird,omitempty"`
 	LastThird  *Window  `json:"lastThird,omitempty"`
@@ -344,8 +347,10 @@ func soak(ctx context.Context, db *neo4jstore.DB, o SoakOptions) (*SoakResult, e
 			x := s.take(phase)
 			tick.Reset(o.Sample) // a whole interval of load before the next pause
 			r.Samples = append(r.Samples, x)
+			prev := r.Samples[len(r.Samples)-2]
+			loaded := x.AtSeconds - prev.AtSeconds - prev.PauseMs/1000
 			fmt.Fprintf(o.Log, "bench: soak %4.0fs %-7s %6.1f req/s %3d errors | RSS %5.1f MB  heap %5.1f MB  %4d goroutines  %2d sessions (peak %2d) | at rest: heap %5.1f MB  RSS %5.1f MB  %3d goroutines  %d sessions (paused %4.0f ms)\n",
-				x.AtSeconds, phase, float64(x.Requests)/o.Sample.Seconds(), x.Errors, x.RSSMB, x.HeapInuseMB, x.Goroutines,
+				x.AtSeconds, phase, float64(x.Requests)/loaded, x.Errors, x.RSSMB, x.HeapInuseMB, x.Goroutines,
 				x.Sessions, x.SessionsPeak, x.RestHeapInuseMB, x.RestRSSMB, x.RestGoroutines, x.RestSessions, x.PauseMs)
 		}
 	}
@@ -356,6 +361,10 @@ func soak(ctx context.Context, db *neo4jstore.DB, o SoakOptions) (*SoakResult, e
 	}
 	wg.Wait()
 	loadTime := time.Since(start)
+	for _, x := range r.Samples {
+		r.PausedMs += x.PauseMs
+	}
+	r.LoadSeconds = math.Round((loadTime.Seconds()-r.PausedMs/1000)*10) / 10
 	r.Samples = append(r.Samples, s.take("end"))
 	left.clean(context.WithoutCancel(ctx), c)
 	if ctx.Err() != nil {
@@ -366,16 +375,13 @@ func soak(ctx context.Context, db *neo4jstore.DB, o SoakOptions) (*SoakResult, e
 		sd := SoakDoc{Name: d.Name, About: d.About, Caller: d.caller, Cached: d.cached, Weight: d.weight,
 			Requests: d.requests.Load(), Errors: d.errors.Load(), CacheHits: d.hits.Load(),
 			P50: d.latency.percentile(0.50), P99: d.latency.percentile(0.99)}
-		sd.Throughput = float64(sd.Requests) / loadTime.Seconds()
+		sd.Throughput = float64(sd.Requests) / r.LoadSeconds
 		if e := d.firstErr.Load(); e != nil {
 			sd.FirstError = *e
 		}
 		r.Requests += sd.Requests
 		r.Errors += sd.Errors
 		r.Documents = append(r.Documents, sd)
-	}
-	for _, x := range r.Samples {
-		r.PausedMs += x.PauseMs
 	}
 	r.judge()
 	r.Took = math.Round(time.Since(r.Started).Seconds())
@@ -633,9 +639,9 @@ func (r *SoakResult) Markdown() string {
 	s := r.Settings
 	p("- Load: %gs at concurrency %d (closed loop; the clients take turns through a shuffled schedule of the\n", s.DurationSeconds, s.Concurrency)
 	p("  documents, each as often as its weight), warm-up %gs, a sample after every %gs of load; Neo4j pool size %d\n", s.WarmupSeconds, s.SampleSeconds, r.PoolMax)
-	p("- %d requests answered, %d errors, %.1f req/s; the load paused %.1fs in all for the samples at rest;\n",
-		r.Requests, r.Errors, float64(r.Requests)/s.DurationSeconds, r.PausedMs/1000)
-	p("  the run took %s\n\n", time.Duration(r.Took)*time.Second)
+	p("- %d requests answered, %d errors, %.1f req/s over %.0fs of load (the load paused %.0fs in all for the\n",
+		r.Requests, r.Errors, float64(r.Requests)/r.LoadSeconds, r.LoadSeconds, r.PausedMs/1000)
+	p("  samples at rest); the run took %s\n\n", time.Duration(r.Took)*time.Second)
 
 	p("## Verdict: %s\n\n| | check | measured |\n| --- | --- | --- |\n", verdict)
 	for _, c := range r.Checks {
@@ -666,7 +672,7 @@ func (r *SoakResult) Markdown() string {
 		}
 	}
 
-	p("\n## Documents\n\nLatencies in ms (under load, pauses excluded), from histogram buckets 8%% wide.\n\n")
+	p("\n## Documents\n\nRequests per second of load; latencies in ms, from histogram buckets 8%% wide.\n\n")
 	p("| document | caller | cache | weight | requests | errors | req/s | p50 | p99 | cache hits |\n")
 	p("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, d := range r.Documents {
