@@ -23,6 +23,11 @@ type Options struct {
 	Label       string        // dataset label in file names, e.g. "1m"; "" derives one from the size
 	Docs        []string      // run only these documents (names); nil runs all
 	Log         io.Writer     // progress lines
+	CPUProfile  string        // if set, a directory for a CPU profile of the API side of every document and level
+	// Alone, if set, measures every document and level once more against the server alone (a
+	// child process serving the API over AloneDB), for its own peak RSS.
+	Alone   bool
+	AloneDB neo4jstore.Config
 }
 
 // referenceConcurrency is the level the latency and cache targets are judged at.
@@ -48,6 +53,7 @@ type config struct {
 	Smoke        bool
 	CheckDataset string // "organisations=N,events=N,publications=N": exit 0 if the counts match
 	Profile      bool   // print the PROFILE of every statement of the chosen documents instead of measuring
+	ServeOnly    string // serve the API on this address until stopped: the server alone of a main run
 }
 
 func getenv(keys []string, def string) string {
@@ -71,6 +77,9 @@ func parseConfig(args []string) (config, error) {
 	fs.DurationVar(&c.Warmup, "warmup", c.Warmup, "warm-up per document before its first level")
 	fs.StringVar(&c.OutDir, "out", c.OutDir, "directory for the reports")
 	fs.StringVar(&c.Label, "label", "", "dataset label for file names (default: from the entity count)")
+	fs.BoolVar(&c.Alone, "alone", true, "after the main run, measure the documents again against the server alone in a child process, for its own peak RSS")
+	fs.StringVar(&c.ServeOnly, "serve-only", "", "internal: serve the API on this address until stopped (the server alone)")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "directory for CPU profiles of the API side, one per document and level (go tool pprof)")
 	docs := fs.String("docs", "", "comma-separated document names to run (default: all)")
 	fs.DurationVar(&c.Soak.Duration, "soak", 0, "run the soak instead of the benchmark, this long (e.g. 10m): the mixed documents at concurrency 4 (or -c), warm-up a tenth (or -warmup, at most 1m), process memory, goroutines and Neo4j sessions sampled; exit 1 unless flat without errors")
 	fs.DurationVar(&c.Soak.Sample, "sample", soakSample, "soak: load between two samples (each sample pauses the load for its values at rest)")
@@ -107,6 +116,7 @@ func parseConfig(args []string) (config, error) {
 		if c.Label == "" {
 			c.Label = s.Label
 		}
+		c.Alone = false // the smoke test runs inside a test binary, which cannot serve as the child
 		c.DB = neo4jtest.Config()
 	}
 	if c.Duration <= 0 {

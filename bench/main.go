@@ -87,6 +87,10 @@ func runMain(ctx context.Context, c config) error {
 	if c.Profile {
 		return profile(ctx, db, c.Options, os.Stdout)
 	}
+	if c.ServeOnly != "" {
+		return serveOnly(ctx, db, c.ServeOnly)
+	}
+	c.AloneDB = c.DB
 	if c.Soak.Duration > 0 {
 		_, err := soak(ctx, db, c.Soak)
 		return err
@@ -193,6 +197,17 @@ func run(ctx context.Context, db *neo4jstore.DB, o Options) (*Result, error) {
 		}
 	}
 	left.clean(ctx, c)
+	if o.Alone {
+		var docs []document
+		for _, d := range documents(r.Params) {
+			if o.Docs == nil || slices.Contains(o.Docs, d.Name) {
+				docs = append(docs, d)
+			}
+		}
+		if r.ServerAlone, err = runAlone(ctx, o, o.AloneDB, docs); err != nil {
+			return nil, fmt.Errorf("the server alone: %w", err)
+		}
+	}
 
 	r.Took = time.Since(r.Started)
 	r.judge()
@@ -209,24 +224,13 @@ func run(ctx context.Context, db *neo4jstore.DB, o Options) (*Result, error) {
 // The server logs errors only (internal errors with their cause) to log.
 func serve(ctx context.Context, db *neo4jstore.DB, conns int, log io.Writer) (*client, func(), error) {
 	ctx, cancel := context.WithCancel(ctx)
-	cache := server.NewCache(server.CacheOptions{Versions: db})
-	cache.Refresh(ctx)
-	go cache.Run(ctx)
 	editorKey := rand.Text()
-	h := server.New(server.Options{
-		Logger:           slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelError})),
-		Health:           readyHealth{db},
-		APIKeys:          apiKeys(editorKey),
-		Services:         server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats()},
-		Cache:            cache,
-		ExposeRoundTrips: true,
-	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		cancel()
 		return nil, nil, err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: apiHandler(ctx, db, editorKey, log), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	stop := func() {
 		_ = srv.Shutdown(context.Background())
@@ -235,29 +239,27 @@ func serve(ctx context.Context, db *neo4jstore.DB, conns int, log io.Writer) (*c
 	return newClient("http://"+ln.Addr().String()+"/graphql", editorKey, conns), stop, nil
 }
 
+// apiHandler is the API as cmd wires it, with its response cache (running until ctx ends),
+// plus the round-trip extension and the editor key.
+func apiHandler(ctx context.Context, db *neo4jstore.DB, editorKey string, log io.Writer) http.Handler {
+	cache := server.NewCache(server.CacheOptions{Versions: db})
+	cache.Refresh(ctx)
+	go cache.Run(ctx)
+	return server.New(server.Options{
+		Logger:           slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelError})),
+		Health:           readyHealth{db},
+		APIKeys:          apiKeys(editorKey),
+		Services:         server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats()},
+		Cache:            cache,
+		ExposeRoundTrips: true,
+	})
+}
+
 // measure runs one document: a warm-up, the capture of its statements, then at every level the
 // API side and the floor.
 func measure(ctx context.Context, db *neo4jstore.DB, c *client, d document, o Options, left *leftovers) (DocResult, error) {
 	dr := DocResult{Name: d.Name, About: d.About}
-	api := func(ctx context.Context) (outcome, error) {
-		vars := d.vars
-		if d.nextVars != nil {
-			vars = d.nextVars()
-		}
-		rep, err := c.send(ctx, &d, vars, "")
-		switch {
-		case err != nil:
-			if d.editor {
-				left.add(vars["id"].(string))
-			}
-			return outcome{}, err
-		case rep.cacheHit:
-			return outcome{cacheHit: true}, nil
-		case rep.Extensions.CypherRoundTrips == nil:
-			return outcome{}, errors.New("the response has no cypherRoundTrips extension")
-		}
-		return outcome{roundTrips: *rep.Extensions.CypherRoundTrips}, nil
-	}
+	api := apiCall(c, &d, left)
 	var stmts []statement
 	floor := func(ctx context.Context) (outcome, error) { return replay(ctx, db, stmts) }
 
@@ -287,7 +289,9 @@ func measure(ctx context.Context, db *neo4jstore.DB, c *client, d document, o Op
 		debug.FreeOSMemory()
 		resetPeakRSS()
 		heap := watchHeap()
+		stopProfile := startCPUProfile(o.CPUProfile, d.Name, n)
 		l := Level{Concurrency: n, API: hammer(ctx, n, o.Duration, api)}
+		stopProfile()
 		l.PeakHeapMB, l.PeakRSSMB = heap.Stop(), peakRSS()
 		line := fmt.Sprintf("%-24s c=%-3d %8.1f req/s  p50 %7.2f  p99 %7.2f ms  %4.1f round trips  %d errors",
 			d.Name, n, l.API.Throughput, l.API.P50, l.API.P99, l.API.RoundTrips, l.API.Errors)
@@ -306,6 +310,30 @@ func measure(ctx context.Context, db *neo4jstore.DB, c *client, d document, o Op
 		}
 	}
 	return dr, nil
+}
+
+// apiCall sends d once (with its next variables) and tells what came back; events an editor
+// request created but may not have deleted go to left.
+func apiCall(c *client, d *document, left *leftovers) func(ctx context.Context) (outcome, error) {
+	return func(ctx context.Context) (outcome, error) {
+		vars := d.vars
+		if d.nextVars != nil {
+			vars = d.nextVars()
+		}
+		rep, err := c.send(ctx, d, vars, "")
+		switch {
+		case err != nil:
+			if d.editor {
+				left.add(vars["id"].(string))
+			}
+			return outcome{}, err
+		case rep.cacheHit:
+			return outcome{cacheHit: true}, nil
+		case rep.Extensions.CypherRoundTrips == nil:
+			return outcome{}, errors.New("the response has no cypherRoundTrips extension")
+		}
+		return outcome{roundTrips: *rep.Extensions.CypherRoundTrips}, nil
+	}
 }
 
 // settle waits (up to half a minute) until the API answers a cheap read: after a level that

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -46,6 +49,30 @@ func profile(ctx context.Context, db *neo4jstore.DB, o Options, w io.Writer) err
 		}
 	}
 	return nil
+}
+
+// startCPUProfile starts a CPU profile of the process (server and load generator) into
+// dir/<doc>-c<n>.pprof if dir is set, and returns what stops it.
+func startCPUProfile(dir, doc string, n int) func() {
+	if dir == "" {
+		return func() {}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: cpu profile:", err)
+		return func() {}
+	}
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-c%d.pprof", doc, n)))
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench: cpu profile:", err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}
 }
 
 // medianReplay runs s n times straight through the driver and returns the median time.
