@@ -75,7 +75,12 @@ func unreachable(err error) bool {
 		return len(le.Errors) > 0 && unreachable(le.Errors[len(le.Errors)-1])
 	}
 	var ce *neo4j.ConnectivityError
-	return errors.As(err, &ce) || strings.Contains(err.Error(), "connection refused")
+	if errors.As(err, &ce) {
+		// A pool that stays full past the acquisition timeout is busy, not lost: its time-out
+		// comes as a connectivity error too, but must not make every other request fail fast.
+		return ce.Inner == nil || !strings.Contains(ce.Inner.Error(), "Timeout while waiting for connection")
+	}
+	return strings.Contains(err.Error(), "connection refused")
 }
 
 // Observer is told of every statement the store ran, with its parameters, how long it took

@@ -2,6 +2,7 @@ package neo4jstore
 
 import (
 	"context"
+	"errors"
 	"os"
 	"testing"
 
@@ -76,6 +77,7 @@ func TestOnlyConnectionFailuresOpenTheCircuit(t *testing.T) {
 		{"retries out after a timeout", &neo4j.TransactionExecutionLimit{Errors: []error{conn, slow}}, false},
 		{"retries out with no cause", &neo4j.TransactionExecutionLimit{}, false},
 		{"a query error", slow, false},
+		{"a full pool", &neo4j.ConnectivityError{Inner: errors.New("Timeout while waiting for connection to any of [127.0.0.1:7687]: context deadline exceeded")}, false},
 		{"no error", nil, false},
 	}
 	for _, tt := range tests {
