@@ -6,6 +6,7 @@ package loader
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"time"
 
@@ -52,8 +53,8 @@ type question struct {
 }
 
 type group struct {
-	size   int
-	loader any // *dataloadgen.Loader[string, V], made at the group's first ask
+	size  int
+	batch any // *groupBatch[V], made at the group's first ask
 }
 
 // New returns the loaders of one request; wait is how long a loader collects the keys of
@@ -139,27 +140,115 @@ func (l *Loaders) question(sig any) *question {
 	return q
 }
 
-// loaderFor returns the loader parent's question sig goes to, making it with fetch if needed.
-func loaderFor[V any](l *Loaders, sig any, parent string, fetch func(context.Context, []string) (map[string]V, error)) *dataloadgen.Loader[string, V] {
+// load answers parent's question sig: from its announced group's batch if it has one, else
+// through the timed loader for the unannounced.
+func load[V any](ctx context.Context, l *Loaders, sig any, parent string, fetch func(context.Context, []string) (map[string]V, error)) (V, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	q := l.question(sig)
+	var b *groupBatch[V]
 	if g := q.groupOf[parent]; g != nil {
-		if g.loader == nil {
-			g.loader = dataloadgen.NewMappedLoader(fetch, dataloadgen.WithBatchCapacity(g.size), dataloadgen.WithWait(max(l.wait, ExpectedWait)))
+		if g.batch == nil {
+			g.batch = &groupBatch[V]{size: g.size, fetch: fetch, done: make(chan struct{})}
 		}
-		return g.loader.(*dataloadgen.Loader[string, V])
+		b = g.batch.(*groupBatch[V])
 	}
 	if q.unplanned == nil {
 		q.unplanned = dataloadgen.NewMappedLoader(fetch, dataloadgen.WithWait(l.wait))
 	}
-	return q.unplanned.(*dataloadgen.Loader[string, V])
+	unplanned := q.unplanned.(*dataloadgen.Loader[string, V])
+	l.mu.Unlock()
+	if b != nil {
+		if v, ok, err := b.load(ctx, parent); ok {
+			return v, err
+		}
+	}
+	return unplanned.Load(ctx, parent)
+}
+
+// groupBatch is the one fetch of an announced group of parents: it goes when the last of them
+// asked, or after ExpectedWait with those that did. (dataloadgen's timer cannot be stopped: a
+// batch that went when full would still hold its loader for the whole safety wait.)
+type groupBatch[V any] struct {
+	size  int
+	fetch func(context.Context, []string) (map[string]V, error)
+
+	mu     sync.Mutex
+	keys   []string
+	asked  map[string]bool
+	timer  *time.Timer
+	closed bool // fetching or fetched: no more keys join
+	done   chan struct{}
+	values map[string]V
+	err    error
+}
+
+// load waits for parent's value; ok is false when the batch had already gone without parent,
+// which then needs a fetch of its own.
+func (b *groupBatch[V]) load(ctx context.Context, parent string) (v V, ok bool, err error) {
+	b.mu.Lock()
+	switch {
+	case b.asked[parent]:
+	case b.closed:
+		b.mu.Unlock()
+		return v, false, nil
+	default:
+		if b.asked == nil {
+			b.asked = map[string]bool{}
+			b.timer = time.AfterFunc(ExpectedWait, func() { b.run(ctx) })
+		}
+		b.asked[parent] = true
+		b.keys = append(b.keys, parent)
+		if len(b.keys) >= b.size {
+			b.timer.Stop()
+			b.closed = true
+			b.mu.Unlock()
+			b.fetchAll(ctx)
+			return b.value(parent)
+		}
+	}
+	b.mu.Unlock()
+	<-b.done
+	return b.value(parent)
+}
+
+// run is the safety timer: fetch what has been asked so far.
+func (b *groupBatch[V]) run(ctx context.Context) {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return
+	}
+	b.closed = true
+	b.mu.Unlock()
+	b.fetchAll(ctx)
+}
+
+func (b *groupBatch[V]) fetchAll(ctx context.Context) {
+	defer close(b.done)
+	defer func() {
+		if r := recover(); r != nil {
+			b.err = fmt.Errorf("panic during fetch: %v", r)
+		}
+	}()
+	b.values, b.err = b.fetch(ctx, b.keys)
+}
+
+func (b *groupBatch[V]) value(parent string) (V, bool, error) {
+	if b.err != nil {
+		var zero V
+		return zero, true, b.err
+	}
+	v, found := b.values[parent]
+	if !found {
+		return v, true, dataloadgen.ErrNotFound
+	}
+	return v, true, nil
 }
 
 // Edges returns one page of the entities related to parent by q. All calls with the same
 // BatchKey must ask the same q and page.
 func (l *Loaders) Edges(ctx context.Context, key BatchKey, parent string, q pg.EdgeQuery, page pg.PageArgs) (*pg.Page[pg.Edge], error) {
-	return loaderFor(l, batchKey(key, q, page), parent, func(ctx context.Context, parents []string) (map[string]*pg.Page[pg.Edge], error) {
+	return load(ctx, l, batchKey(key, q, page), parent, func(ctx context.Context, parents []string) (map[string]*pg.Page[pg.Edge], error) {
 		pages, err := l.network.Edges(ctx, l.viewer, parents, q, page)
 		if err == nil && l.Announce != nil && key != nil {
 			var nodes []pg.Node
@@ -171,28 +260,28 @@ func (l *Loaders) Edges(ctx context.Context, key BatchKey, parent string, q pg.E
 			l.Announce(ctx, key, nodes)
 		}
 		return pages, err
-	}).Load(ctx, parent)
+	})
 }
 
 // CountEdges returns how many entities are related to parent by q.
 func (l *Loaders) CountEdges(ctx context.Context, key BatchKey, parent string, q pg.EdgeQuery) (int, error) {
-	return loaderFor(l, batchKey(key, q), parent, func(ctx context.Context, parents []string) (map[string]int, error) {
+	return load(ctx, l, batchKey(key, q), parent, func(ctx context.Context, parents []string) (map[string]int, error) {
 		return zeroFilled(l.network.CountEdges(ctx, l.viewer, parents, q))(parents)
-	}).Load(ctx, parent)
+	})
 }
 
 // Collaborators returns one page of the partners of an organisation.
 func (l *Loaders) Collaborators(ctx context.Context, key BatchKey, org string, page pg.PageArgs) (*pg.Page[*pg.Collaborator], error) {
-	return loaderFor(l, batchKey(key, page), org, func(ctx context.Context, orgs []string) (map[string]*pg.Page[*pg.Collaborator], error) {
+	return load(ctx, l, batchKey(key, page), org, func(ctx context.Context, orgs []string) (map[string]*pg.Page[*pg.Collaborator], error) {
 		return l.network.Collaborators(ctx, l.viewer, orgs, page)
-	}).Load(ctx, org)
+	})
 }
 
 // CountCollaborators returns how many partners an organisation has.
 func (l *Loaders) CountCollaborators(ctx context.Context, key BatchKey, org string) (int, error) {
-	return loaderFor(l, batchKey(key, "collaborators"), org, func(ctx context.Context, orgs []string) (map[string]int, error) {
+	return load(ctx, l, batchKey(key, "collaborators"), org, func(ctx context.Context, orgs []string) (map[string]int, error) {
 		return zeroFilled(l.network.CountCollaborators(ctx, l.viewer, orgs))(orgs)
-	}).Load(ctx, org)
+	})
 }
 
 // zeroFilled makes a parent missing from counts count zero, not "not found".

@@ -88,3 +88,20 @@ func TestALaterGroupKeepsEarlierParentsInTheirBatch(t *testing.T) {
 		t.Fatalf("batches: %v, want %v", net.batches, want)
 	}
 }
+
+func TestAnAnnouncedParentThatNeverAsksDelaysItsGroupOnlyUntilTheSafetyNet(t *testing.T) {
+	net := &countingNetwork{}
+	l := New(nil, net, pg.Viewer{}, time.Millisecond)
+	key := new(int)
+	l.Expect(key, []string{"a", "bb", "ccc"})
+	start := time.Now()
+	ask(t, l, key, []string{"a", "bb"}, 0) // ccc's resolution failed, say
+	if took := time.Since(start); took < ExpectedWait {
+		t.Errorf("the incomplete group went after %s, before the safety net (%s)", took, ExpectedWait)
+	}
+	ask(t, l, key, []string{"ccc"}, 0) // asking after its group went: a fetch of its own
+	want := [][]string{{"a", "bb"}, {"ccc"}}
+	if fmt.Sprint(net.batches) != fmt.Sprint(want) {
+		t.Fatalf("batches: %v, want %v", net.batches, want)
+	}
+}
