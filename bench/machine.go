@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"os"
+	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -115,7 +116,12 @@ func build() string {
 		}
 	}
 	if rev == "" {
-		return "unknown (built without VCS information, e.g. by go test)"
+		// Built without VCS stamps (go test, or GOFLAGS=-buildvcs=false): ask git, if here.
+		out, err := exec.Command("git", "describe", "--always", "--dirty", "--abbrev=12").Output()
+		if err != nil {
+			return "unknown (built without VCS information and no git at hand)"
+		}
+		return strings.TrimSpace(string(out)) + " (from git)"
 	}
 	if len(rev) > 12 {
 		rev = rev[:12]
