@@ -83,15 +83,9 @@ func expect(ctx context.Context, sels []ast.SelectionSet, nodes []pg.Node) {
 		return
 	}
 	op := graphql.GetOperationContext(ctx)
-	byType := map[string][]graphql.CollectedField{}
-	asked := map[*ast.Field][]string{} // the fields asked, each with the parents asking, in order
+	byType := map[string][]*ast.Field{} // per type, the fields its entities ask, totals included
+	asked := map[*ast.Field][]string{}  // the fields asked, each with the parents asking, in order
 	var order []*ast.Field
-	ask := func(f *ast.Field, parent string) {
-		if _, ok := asked[f]; !ok {
-			order = append(order, f)
-		}
-		asked[f] = append(asked[f], parent)
-	}
 	for _, n := range nodes {
 		if n == nil {
 			continue // a missing entity of nodes(ids:)
@@ -100,17 +94,22 @@ func expect(ctx context.Context, sels []ast.SelectionSet, nodes []pg.Node) {
 		fields, ok := byType[typ]
 		if !ok {
 			for _, sel := range sels {
-				fields = append(fields, graphql.CollectFields(op, sel, typeImplementors()[typ])...)
+				for _, f := range graphql.CollectFields(op, sel, typeImplementors()[typ]) {
+					fields = append(fields, f.Field)
+					for _, c := range graphql.CollectFields(op, f.Selections, implementors(f.Field)) {
+						if c.Name == "totalCount" { // a connection's total, asked with the same parent
+							fields = append(fields, c.Field)
+						}
+					}
+				}
 			}
 			byType[typ] = fields
 		}
 		for _, f := range fields {
-			ask(f.Field, n.NodeID())
-			for _, c := range graphql.CollectFields(op, f.Selections, implementors(f.Field)) {
-				if c.Name == "totalCount" {
-					ask(c.Field, n.NodeID())
-				}
+			if _, ok := asked[f]; !ok {
+				order = append(order, f)
 			}
+			asked[f] = append(asked[f], n.NodeID())
 		}
 	}
 	l := loader.FromContext(ctx)
