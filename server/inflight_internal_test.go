@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -13,11 +14,12 @@ import (
 // one runs.
 func TestInFlightQueuesThenRefusesWithRetryAfter(t *testing.T) {
 	release, started := make(chan struct{}), make(chan struct{}, 1)
+	m := NewMetrics()
 	h := inFlight(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		started <- struct{}{}
 		<-release
 		w.WriteHeader(http.StatusOK)
-	}), 1)
+	}), 1, m)
 
 	first := make(chan int)
 	go func() {
@@ -34,6 +36,12 @@ func TestInFlightQueuesThenRefusesWithRetryAfter(t *testing.T) {
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
 		t.Fatalf("second request while the slot is taken: %d (Retry-After %q) %s, want 503 with Retry-After",
 			rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	}
+
+	metrics := httptest.NewRecorder()
+	m.Handler().ServeHTTP(metrics, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if !strings.Contains(metrics.Body.String(), "partnergraph_busy_refused_total 1\n") {
+		t.Errorf("the refusal is not counted in /metrics")
 	}
 
 	third := make(chan int)

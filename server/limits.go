@@ -62,10 +62,11 @@ func (l Limits) withDefaults() Limits {
 
 // inFlight lets at most n executions run at once; a request that cannot start before its
 // deadline is answered 503 with Retry-After.
-func inFlight(next http.Handler, n int) http.Handler {
+func inFlight(next http.Handler, n int, m *Metrics) http.Handler {
 	slots := semaphore.NewWeighted(int64(n))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := slots.Acquire(r.Context(), 1); err != nil {
+			m.refusedBusy()
 			w.Header().Set("Retry-After", "1")
 			writeError(w, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "the server is busy; try again")
 			return

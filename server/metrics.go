@@ -21,6 +21,7 @@ type Metrics struct {
 	statements   *prometheus.CounterVec
 	stmtDuration prometheus.Histogram
 	limited      prometheus.Counter
+	busy         prometheus.Counter
 	inFlight     prometheus.Gauge
 }
 
@@ -39,9 +40,11 @@ func NewMetrics() *Metrics {
 		Help: "Cypher statement latency, driver round trip included.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 15)})
 	m.limited = prometheus.NewCounter(prometheus.CounterOpts{Name: "partnergraph_rate_limited_total",
 		Help: "Requests refused by the rate limit."})
+	m.busy = prometheus.NewCounter(prometheus.CounterOpts{Name: "partnergraph_busy_refused_total",
+		Help: "Requests refused with 503 because MAX_IN_FLIGHT executions ran until their deadline."})
 	m.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{Name: "partnergraph_http_requests_in_flight",
 		Help: "HTTP requests being served."})
-	m.reg.MustRegister(m.requests, m.duration, m.roundTrips, m.statements, m.stmtDuration, m.limited, m.inFlight,
+	m.reg.MustRegister(m.requests, m.duration, m.roundTrips, m.statements, m.stmtDuration, m.limited, m.busy, m.inFlight,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -81,6 +84,12 @@ func (m *Metrics) operation(name, outcome string, took time.Duration, roundTrips
 func (m *Metrics) rateLimited() {
 	if m != nil {
 		m.limited.Inc()
+	}
+}
+
+func (m *Metrics) refusedBusy() {
+	if m != nil {
+		m.busy.Inc()
 	}
 }
 

@@ -190,7 +190,7 @@ func newGraphQL(o Options) http.Handler {
 			return res
 		})
 	}
-	api := inFlight(srv, o.Limits.MaxInFlight)
+	api := inFlight(srv, o.Limits.MaxInFlight, o.Metrics)
 	if o.Cache != nil {
 		api = o.Cache.Handler(api)
 	}
