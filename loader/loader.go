@@ -47,9 +47,8 @@ type Loaders struct {
 // question is one batch key's loaders: one per announced group of parents (a group's batch
 // goes when all of them asked), and one with a timer for the others.
 type question struct {
-	groups    []*group
-	groupOf   map[string]*group
-	unplanned any // *dataloadgen.Loader[string, V]
+	groupOf   map[string]*group // each announced parent's group
+	unplanned any               // *dataloadgen.Loader[string, V]
 }
 
 type group struct {
@@ -125,9 +124,6 @@ func (l *Loaders) Expect(key BatchKey, parents []string) {
 			q.groupOf[p] = g
 			g.size++
 		}
-	}
-	if g.size > 0 {
-		q.groups = append(q.groups, g)
 	}
 }
 
