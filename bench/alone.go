@@ -84,7 +84,7 @@ func aloneDocument(ctx context.Context, o Options, exe, addr, key string, db neo
 	if err := waitReady(ctx, "http://"+addr+"/readyz"); err != nil {
 		return nil, err
 	}
-	pid := cmd.Process.Pid
+	pid := strconv.Itoa(cmd.Process.Pid)
 	var out []AloneLevel
 	for _, n := range o.Concurrency {
 		c := newClient("http://"+addr+"/graphql", key, n)
@@ -135,13 +135,4 @@ func waitReady(ctx context.Context, url string) error {
 		}
 	}
 	return fmt.Errorf("the server alone did not get ready at %s", url)
-}
-
-func peakRSSOf(pid int) float64 {
-	v, _ := procField("/proc/"+strconv.Itoa(pid)+"/status", "VmHWM")
-	return float64(kib(v)) * 1024 / 1e6
-}
-
-func resetPeakRSSOf(pid int) {
-	_ = os.WriteFile("/proc/"+strconv.Itoa(pid)+"/clear_refs", []byte("5"), 0)
 }

@@ -55,15 +55,20 @@ func kib(s string) int {
 
 // peakRSS returns the process's peak resident set (VmHWM) in MB (10^6 bytes). The server and the load
 // generator share the process, so it is an upper bound of the server's.
-func peakRSS() float64 {
-	v, _ := procField("/proc/self/status", "VmHWM")
+func peakRSS() float64 { return peakRSSOf("self") }
+
+// peakRSSOf is the peak RSS in MB of a process ("self" or a pid).
+func peakRSSOf(pid string) float64 {
+	v, _ := procField("/proc/"+pid+"/status", "VmHWM")
 	return float64(kib(v)) * 1024 / 1e6
 }
 
 // resetPeakRSS starts a new peak (Linux: "5" to clear_refs), so each level reports its own.
 // It returns false where that is not allowed: the peak then runs from the start of the process.
-func resetPeakRSS() bool {
-	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+func resetPeakRSS() bool { return resetPeakRSSOf("self") }
+
+func resetPeakRSSOf(pid string) bool {
+	return os.WriteFile("/proc/"+pid+"/clear_refs", []byte("5"), 0) == nil
 }
 
 // heapWatch samples the Go heap in use while a level runs and keeps the highest value.

@@ -285,25 +285,31 @@ func errorCell(s Stats) string {
 // write saves the report as <label>-<date>.md and .json in dir, and as latest.md and
 // latest.json, and returns the paths of the dated files.
 func (r *Result) write(dir string) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	js, err := json.MarshalIndent(r, "", "  ")
+	paths, err := writeReport(dir, r.Label+"-"+r.Started.Format("20060102-150405"), r, r.Markdown())
 	if err != nil {
 		return nil, err
 	}
-	md := []byte(r.Markdown())
-	base := filepath.Join(dir, r.Label+"-"+r.Started.Format("20060102-150405"))
-	var paths []string
-	for path, body := range map[string][]byte{base + ".md": md, base + ".json": js,
-		filepath.Join(dir, "latest.md"): md, filepath.Join(dir, "latest.json"): js} {
+	if _, err := writeReport(dir, "latest", r, r.Markdown()); err != nil {
+		return nil, err
+	}
+	return paths, nil
+}
+
+// writeReport saves v as dir/name.json and md as dir/name.md, and returns the two paths.
+func writeReport(dir, name string, v any, md string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	js, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	base := filepath.Join(dir, name)
+	paths := []string{base + ".json", base + ".md"}
+	for path, body := range map[string][]byte{paths[0]: append(js, '\n'), paths[1]: []byte(md)} {
 		if err := os.WriteFile(path, body, 0o644); err != nil {
 			return nil, err
 		}
-		if strings.HasPrefix(path, base) {
-			paths = append(paths, path)
-		}
 	}
-	slices.Sort(paths)
 	return paths, nil
 }

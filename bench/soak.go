@@ -3,15 +3,12 @@ package main
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -712,20 +709,7 @@ func (r *SoakResult) Markdown() string {
 
 // write saves the report as soak-<date>.md and .json in dir and returns their paths.
 func (r *SoakResult) write(dir string) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	js, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	base := filepath.Join(dir, "soak-"+r.Started.Format("20060102-150405"))
-	for path, body := range map[string][]byte{base + ".md": []byte(r.Markdown()), base + ".json": append(js, '\n')} {
-		if err := os.WriteFile(path, body, 0o644); err != nil {
-			return nil, err
-		}
-	}
-	return []string{base + ".json", base + ".md"}, nil
+	return writeReport(dir, "soak-"+r.Started.Format("20060102-150405"), r, r.Markdown())
 }
 
 // histogram counts latencies in buckets 8% wide from 0.05 ms up (the last bucket holds

@@ -176,14 +176,5 @@ func (s *Network) CountEdges(ctx context.Context, v pg.Viewer, parents []string,
 	if err != nil {
 		return nil, translate("count edges", err)
 	}
-	out := make(map[string]int, len(parents))
-	for _, r := range rows {
-		pid, _, err1 := neo4j.GetRecordValue[string](r, "pid")
-		n, _, err2 := neo4j.GetRecordValue[int64](r, "total")
-		if err1 != nil || err2 != nil {
-			return nil, pg.Errorf(pg.EINTERNAL, "count edges: bad row")
-		}
-		out[pid] = int(n)
-	}
-	return out, nil
+	return totalsByParent(rows)
 }

@@ -262,7 +262,12 @@ func (s *Network) CountCollaborators(ctx context.Context, v pg.Viewer, orgs []st
 	if err != nil {
 		return nil, translate("count collaborators", err)
 	}
-	out := make(map[string]int, len(orgs))
+	return totalsByParent(rows)
+}
+
+// totalsByParent reads rows of (pid, total), as the batched count statements return them.
+func totalsByParent(rows []*neo4j.Record) (map[string]int, error) {
+	out := make(map[string]int, len(rows))
 	for _, r := range rows {
 		pid, _, err1 := neo4j.GetRecordValue[string](r, "pid")
 		n, _, err2 := neo4j.GetRecordValue[int64](r, "total")
