@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/unicri/partnergraph/neo4jstore"
+	"github.com/unicri/partnergraph/server"
 )
 
 // The peak RSS target is the server's, but the main run serves the API inside the harness,
@@ -32,6 +33,7 @@ type AloneLevel struct {
 // serveOnly is the child: the API over db on addr, as the main run serves it, until ctx ends.
 // The editor key comes from BENCH_EDITOR_KEY.
 func serveOnly(ctx context.Context, db *neo4jstore.DB, addr string) error {
+	server.SetMemoryLimit(0) // as partnergraph serve does by default
 	srv := &http.Server{Addr: addr, Handler: apiHandler(ctx, db, os.Getenv("BENCH_EDITOR_KEY"), os.Stderr),
 		ReadHeaderTimeout: 5 * time.Second}
 	go func() {

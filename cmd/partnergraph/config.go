@@ -52,6 +52,7 @@ type Config struct {
 	RateLimit      float64       // RATE_LIMIT: cost units per second per client, 0 for none
 	RateBurst      int           // RATE_BURST
 	MaxInFlight    int           // MAX_IN_FLIGHT: GraphQL executions at once (0: 2 per CPU)
+	MemoryLimit    int64         // MEMORY_LIMIT: the Go runtime's soft memory limit in bytes (0: server.DefaultMemoryLimit)
 	Introspection  string        // INTROSPECTION: all, or analysts (anonymous callers cannot)
 	TrustedOnly    bool          // TRUSTED_DOCUMENTS_ONLY: anonymous callers run trusted documents only
 	TrustedDir     string        // TRUSTED_DOCUMENTS_DIR: more .graphql documents to trust
@@ -130,6 +131,7 @@ func parseConfig(name string, args []string, extra ...func(*flag.FlagSet)) (Conf
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", envDuration("REQUEST_TIMEOUT", server.DefaultLimits.Timeout), "per-request deadline, also the Neo4j transaction timeout (REQUEST_TIMEOUT)")
 	fs.Float64Var(&c.RateLimit, "rate-limit", float64(envInt("RATE_LIMIT", 20000)), "cost units per second a client may spend, 0 for no limit (RATE_LIMIT)")
 	fs.IntVar(&c.RateBurst, "rate-burst", int(envInt("RATE_BURST", 400000)), "cost units a client may spend at once (RATE_BURST)")
+	fs.Int64Var(&c.MemoryLimit, "memory-limit", envInt("MEMORY_LIMIT", 0), "soft memory limit of the Go runtime in bytes; GOMEMLIMIT, if set, wins (MEMORY_LIMIT; 0: 150 MiB)")
 	fs.IntVar(&c.MaxInFlight, "max-in-flight", int(envInt("MAX_IN_FLIGHT", 0)), "GraphQL executions at once; the others queue until their deadline (MAX_IN_FLIGHT; 0: 2 per CPU)")
 	fs.StringVar(&c.Introspection, "introspection", env("INTROSPECTION", ""), "all, or analysts: anonymous callers cannot introspect (INTROSPECTION; default: all in development, analysts in production)")
 	trustedOnly := fs.String("trusted-documents-only", env("TRUSTED_DOCUMENTS_ONLY", ""), "true: anonymous callers may run trusted documents only (TRUSTED_DOCUMENTS_ONLY; default: true in production)")
@@ -196,7 +198,7 @@ func (c Config) masked() []any {
 		"cache_max_bytes", c.CacheMaxBytes, "cache_poll", c.CachePoll.String(), "cache_max_age", c.CacheMaxAge.String(),
 		"env", c.Env, "jwt_hs256_secret", maskSecret(c.JWTSecret), "jwt_public_keys_file", c.JWTPublicKeys, "jwt_jwks_file", c.JWKSFile,
 		"jwt_issuer", c.JWTIssuer, "jwt_audience", c.JWTAudience, "max_query_cost", c.MaxCost, "max_query_depth", c.MaxDepth,
-		"max_query_fields", c.MaxFields, "request_timeout", c.RequestTimeout.String(), "rate_limit", c.RateLimit, "rate_burst", c.RateBurst, "max_in_flight", c.MaxInFlight,
+		"max_query_fields", c.MaxFields, "request_timeout", c.RequestTimeout.String(), "rate_limit", c.RateLimit, "rate_burst", c.RateBurst, "max_in_flight", c.MaxInFlight, "memory_limit", c.MemoryLimit,
 		"introspection", c.Introspection, "trusted_documents_only", c.TrustedOnly, "trusted_documents_dir", c.TrustedDir,
 		"slow_request", c.SlowRequest.String()}
 }

@@ -185,6 +185,7 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	log := newLogger(c)
+	c.MemoryLimit = server.SetMemoryLimit(c.MemoryLimit)
 	log.Info("starting partnergraph", c.masked()...)
 	keys, err := c.apiKeys()
 	if err != nil {
