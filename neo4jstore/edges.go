@@ -10,7 +10,15 @@ import (
 )
 
 // Network implements pg.NetworkService.
-type Network struct{ db *DB }
+type Network struct {
+	db *DB
+	// DenseDegree: a node of a network with more relationships than this is not expanded
+	// when the network's edges are read (0: DefaultDenseDegree). Tests lower it.
+	DenseDegree int
+}
+
+// DefaultDenseDegree is Network.DenseDegree's default.
+const DefaultDenseDegree = 1000
 
 // Network returns the store's network service.
 func (db *DB) Network() *Network { return &Network{db: db} }
@@ -93,7 +101,20 @@ func buildEdges(v pg.Viewer, q pg.EdgeQuery, w pg.Window, count bool) (listQuery
 			return b.String()
 		}
 		s.tail(&b, w.Cursor != nil, "r, ")
-		b.WriteString("\nLIMIT $limit\nRETURN collect({n: n, r: r, key: key}) AS rows\n}\nRETURN pid, rows")
+		// Each related node is sent once, however many parents share it: on a nested list the
+		// same hub organisers and topics fill most pages, and the node's properties are what
+		// costs to read, send and decode.
+		b.WriteString(`
+LIMIT $limit
+RETURN collect({id: n.id, r: r, key: key}) AS rows, collect(n) AS ns
+}
+WITH collect({pid: pid, rows: rows}) AS pages, collect(ns) AS nss
+CALL (nss) {
+  UNWIND nss AS ns
+  UNWIND ns AS n
+  RETURN collect(DISTINCT n) AS nodes
+}
+RETURN pages, nodes`)
 		return b.String()
 	})
 	return listQuery{text: text, params: c.params}, nil
@@ -115,20 +136,40 @@ func (s *Network) Edges(ctx context.Context, v pg.Viewer, parents []string, q pg
 		return nil, translate("edges", err)
 	}
 	out := make(map[string]*pg.Page[pg.Edge], len(parents))
-	for _, r := range rows {
-		pid, _, err := neo4j.GetRecordValue[string](r, "pid")
+	if len(rows) == 1 { // one row always, from the aggregation; none only if the statement changes
+		pages, _, err := neo4j.GetRecordValue[[]any](rows[0], "pages")
 		if err != nil {
 			return nil, err
 		}
-		items, _, err := neo4j.GetRecordValue[[]any](r, "rows")
+		dns, _, err := neo4j.GetRecordValue[[]any](rows[0], "nodes")
 		if err != nil {
 			return nil, err
 		}
-		p, err := edgePage(pid, items, w, q.Outgoing)
-		if err != nil {
-			return nil, err
+		nodes := make(map[string]pg.Node, len(dns))
+		for _, x := range dns {
+			dn, ok := x.(neo4j.Node)
+			if !ok {
+				return nil, pg.Errorf(pg.EINTERNAL, "edge node is %T", x)
+			}
+			n, err := toNode(dn)
+			if err != nil {
+				return nil, err
+			}
+			nodes[n.NodeID()] = n
 		}
-		out[pid] = p
+		for _, x := range pages {
+			m, ok := x.(map[string]any)
+			pid, ok2 := m["pid"].(string)
+			items, ok3 := m["rows"].([]any)
+			if !ok || !ok2 || !ok3 {
+				return nil, pg.Errorf(pg.EINTERNAL, "edge page is %T", x)
+			}
+			p, err := edgePage(pid, items, nodes, w, q.Outgoing)
+			if err != nil {
+				return nil, err
+			}
+			out[pid] = p
+		}
 	}
 	for _, pid := range parents {
 		if out[pid] == nil {
@@ -138,7 +179,8 @@ func (s *Network) Edges(ctx context.Context, v pg.Viewer, parents []string, q pg
 	return out, nil
 }
 
-func edgePage(pid string, items []any, w pg.Window, outgoing bool) (*pg.Page[pg.Edge], error) {
+// edgePage is one parent's page: its rows name their node by id in nodes.
+func edgePage(pid string, items []any, nodes map[string]pg.Node, w pg.Window, outgoing bool) (*pg.Page[pg.Edge], error) {
 	var edges []pg.Edge
 	var cursors []string
 	for _, it := range items {
@@ -146,21 +188,18 @@ func edgePage(pid string, items []any, w pg.Window, outgoing bool) (*pg.Page[pg.
 		if !ok {
 			return nil, pg.Errorf(pg.EINTERNAL, "edge row is %T", it)
 		}
-		dn, ok1 := m["n"].(neo4j.Node)
-		dr, ok2 := m["r"].(neo4j.Relationship)
-		if !ok1 || !ok2 {
+		id, _ := m["id"].(string)
+		n := nodes[id]
+		dr, ok := m["r"].(neo4j.Relationship)
+		if n == nil || !ok {
 			return nil, pg.Errorf(pg.EINTERNAL, "edge row has no node or relationship")
 		}
-		n, err := toNode(dn)
-		if err != nil {
-			return nil, err
-		}
-		from, to := pid, n.NodeID()
+		from, to := pid, id
 		if !outgoing {
 			from, to = to, from
 		}
 		edges = append(edges, pg.Edge{Node: n, Relation: relationValue(dr, from, to)})
-		cursors = append(cursors, pg.Cursor{Key: m["key"], ID: n.NodeID()}.Encode())
+		cursors = append(cursors, pg.Cursor{Key: m["key"], ID: id}.Encode())
 	}
 	return windowPage(edges, cursors, w), nil
 }
