@@ -269,7 +269,19 @@ func (l *Loaders) CountEdges(ctx context.Context, key BatchKey, parent string, q
 // Collaborators returns one page of the partners of an organisation.
 func (l *Loaders) Collaborators(ctx context.Context, key BatchKey, org string, page pg.PageArgs) (*pg.Page[*pg.Collaborator], error) {
 	return load(ctx, l, batchKey(key, page), org, func(ctx context.Context, orgs []string) (map[string]*pg.Page[*pg.Collaborator], error) {
-		return l.network.Collaborators(ctx, l.viewer, orgs, page)
+		pages, err := l.network.Collaborators(ctx, l.viewer, orgs, page)
+		if err == nil && l.Announce != nil && key != nil {
+			var nodes []pg.Node
+			for _, p := range pages {
+				for _, c := range p.Items {
+					if c.Organisation != nil {
+						nodes = append(nodes, c.Organisation)
+					}
+				}
+			}
+			l.Announce(ctx, key, nodes)
+		}
+		return pages, err
 	})
 }
 

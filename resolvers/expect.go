@@ -51,7 +51,8 @@ func expectNodes(ctx context.Context, nodes []pg.Node) {
 
 // nodeSelections returns the selections that apply to the entities a field returns: its
 // nodes { ... } and edges { node { ... } } for a connection, or its own selection for a
-// field that returns one entity.
+// field that returns one entity. Items that wrap an entity (a search hit, a collaborator, a
+// network node) lead on to the field that holds it.
 func nodeSelections(ctx context.Context, f *ast.Field) []ast.SelectionSet {
 	op := graphql.GetOperationContext(ctx)
 	var out []ast.SelectionSet
@@ -60,18 +61,39 @@ func nodeSelections(ctx context.Context, f *ast.Field) []ast.SelectionSet {
 		switch c.Name {
 		case "nodes":
 			connection = true
-			out = append(out, c.Selections)
+			out = append(out, itemSelections(op, c)...)
 		case "edges":
 			connection = true
 			for _, e := range graphql.CollectFields(op, c.Selections, implementors(c.Field)) {
 				if e.Name == "node" {
-					out = append(out, e.Selections)
+					out = append(out, itemSelections(op, e)...)
 				}
 			}
 		}
 	}
 	if !connection {
 		out = append(out, f.SelectionSet)
+	}
+	return out
+}
+
+// entityField names, for each item type that wraps an entity, the field that holds it.
+var entityField = map[string]string{"SearchHit": "node", "Collaborator": "organisation", "NetworkNode": "node"}
+
+// itemSelections returns the selections that apply to the entity of a list item c.
+func itemSelections(op *graphql.OperationContext, c graphql.CollectedField) []ast.SelectionSet {
+	name, wraps := "", false
+	if c.Definition != nil {
+		name, wraps = entityField[c.Definition.Type.Name()]
+	}
+	if !wraps {
+		return []ast.SelectionSet{c.Selections}
+	}
+	var out []ast.SelectionSet
+	for _, e := range graphql.CollectFields(op, c.Selections, implementors(c.Field)) {
+		if e.Name == name {
+			out = append(out, e.Selections)
+		}
 	}
 	return out
 }

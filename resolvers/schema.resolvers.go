@@ -724,15 +724,27 @@ func (r *queryResolver) Connection(ctx context.Context, from string, to string, 
 		return nil, err
 	}
 	out := make([]*partnergraph.Path, len(paths))
+	var nodes []partnergraph.Node
 	for i := range paths {
 		out[i] = &paths[i]
+		nodes = append(nodes, paths[i].Nodes...)
 	}
+	expectConnection(ctx, nodes)
 	return out, nil
 }
 
 // Network is the resolver for the network field.
 func (r *queryResolver) Network(ctx context.Context, center string, depth *int, kinds []partnergraph.Kind, limit *int) (*partnergraph.Network, error) {
-	return r.NetworkService.Network(ctx, viewer(ctx), center, *depth, kinds, *limit)
+	net, err := r.NetworkService.Network(ctx, viewer(ctx), center, *depth, kinds, *limit)
+	if err != nil {
+		return nil, err
+	}
+	nodes := make([]partnergraph.Node, len(net.Nodes))
+	for i, n := range net.Nodes {
+		nodes[i] = n.Node
+	}
+	expectConnection(ctx, nodes)
+	return net, nil
 }
 
 // Search is the resolver for the search field.
@@ -745,9 +757,12 @@ func (r *queryResolver) Search(ctx context.Context, text string, kinds []partner
 	c := &model.SearchConnection{PageInfo: pageInfo(p), Count: func(ctx context.Context) (int, error) {
 		return r.SearchService.CountSearch(ctx, v, text, kinds)
 	}}
+	nodes := make([]partnergraph.Node, len(p.Items))
 	for i := range p.Items {
 		c.Edges = append(c.Edges, &model.SearchEdge{Cursor: p.Cursors[i], Node: &p.Items[i]})
+		nodes[i] = p.Items[i].Node
 	}
+	expectConnection(ctx, nodes)
 	return c, nil
 }
 

@@ -131,6 +131,36 @@ func TestRoundTripsDoNotGrowWithListSizes(t *testing.T) {
 			}
 		})
 	}
+	// Entities inside search hits, network nodes, paths and collaborators are announced too:
+	// their relation fields are one batch each, not one per entity (the loader window is 1ns).
+	wrapped := []struct {
+		name, doc string
+		want      float64
+	}{
+		{"search hits", `{ search(text: "Event", first: 30) { edges { node { node {
+			... on Event { organisers(first: 3) { edges { node { ... on Organisation { name } } } } } } } } } }`, 2},
+		{"network nodes", `{ network(center: "o000", depth: 1, limit: 40) { nodes { node {
+			... on Event { organisers(first: 3) { edges { node { ... on Organisation { name } } } } }
+			... on Organisation { priorities(first: 2) { nodes { name } } } } } } }`, 5},
+		{"path nodes", `{ connection(from: "o000", to: "o007", maxHops: 4, limit: 20) { nodes {
+			... on Event { organisers(first: 3) { edges { node { ... on Organisation { name } } } } }
+			... on Organisation { priorities(first: 2) { nodes { name } } } } } }`, 3},
+		{"collaborators' organisations", `{ organisations(first: 50) { nodes { collaborators(first: 10) {
+			edges { node { score organisation { name priorities(first: 2) { nodes { name } } } } } } } } }`, 3},
+	}
+	for _, w := range wrapped {
+		t.Run(w.name, func(t *testing.T) {
+			r := post(t, srv, "", w.doc, nil)
+			d := r.mustData(t)
+			var ext struct {
+				Extensions map[string]float64 `json:"extensions"`
+			}
+			_ = json.Unmarshal(r.raw, &ext)
+			if got := ext.Extensions["cypherRoundTrips"]; got != w.want {
+				t.Errorf("round trips: got %v, want %v; data %.300v", got, w.want, d)
+			}
+		})
+	}
 	t.Run("collaborators of many organisations", func(t *testing.T) {
 		r := post(t, srv, "", `{ organisations(first: 40) { nodes { collaborators(first: 3) { totalCount edges { node { score } } } } } }`, nil)
 		r.mustData(t)
