@@ -135,41 +135,42 @@ func (s *Network) Edges(ctx context.Context, v pg.Viewer, parents []string, q pg
 	if err != nil {
 		return nil, translate("edges", err)
 	}
+	if len(rows) != 1 { // the statement ends in an aggregation: one row, whatever the parents
+		return nil, pg.Errorf(pg.EINTERNAL, "edges: %d rows", len(rows))
+	}
+	pages, _, err := neo4j.GetRecordValue[[]any](rows[0], "pages")
+	if err != nil {
+		return nil, err
+	}
+	dns, _, err := neo4j.GetRecordValue[[]any](rows[0], "nodes")
+	if err != nil {
+		return nil, err
+	}
+	nodes := make(map[string]pg.Node, len(dns))
+	for _, x := range dns {
+		dn, ok := x.(neo4j.Node)
+		if !ok {
+			return nil, pg.Errorf(pg.EINTERNAL, "edge node is %T", x)
+		}
+		n, err := toNode(dn)
+		if err != nil {
+			return nil, err
+		}
+		nodes[n.NodeID()] = n
+	}
 	out := make(map[string]*pg.Page[pg.Edge], len(parents))
-	if len(rows) == 1 { // one row always, from the aggregation; none only if the statement changes
-		pages, _, err := neo4j.GetRecordValue[[]any](rows[0], "pages")
+	for _, x := range pages {
+		m, ok := x.(map[string]any)
+		pid, ok2 := m["pid"].(string)
+		items, ok3 := m["rows"].([]any)
+		if !ok || !ok2 || !ok3 {
+			return nil, pg.Errorf(pg.EINTERNAL, "edge page is %T", x)
+		}
+		p, err := edgePage(pid, items, nodes, w, q.Outgoing)
 		if err != nil {
 			return nil, err
 		}
-		dns, _, err := neo4j.GetRecordValue[[]any](rows[0], "nodes")
-		if err != nil {
-			return nil, err
-		}
-		nodes := make(map[string]pg.Node, len(dns))
-		for _, x := range dns {
-			dn, ok := x.(neo4j.Node)
-			if !ok {
-				return nil, pg.Errorf(pg.EINTERNAL, "edge node is %T", x)
-			}
-			n, err := toNode(dn)
-			if err != nil {
-				return nil, err
-			}
-			nodes[n.NodeID()] = n
-		}
-		for _, x := range pages {
-			m, ok := x.(map[string]any)
-			pid, ok2 := m["pid"].(string)
-			items, ok3 := m["rows"].([]any)
-			if !ok || !ok2 || !ok3 {
-				return nil, pg.Errorf(pg.EINTERNAL, "edge page is %T", x)
-			}
-			p, err := edgePage(pid, items, nodes, w, q.Outgoing)
-			if err != nil {
-				return nil, err
-			}
-			out[pid] = p
-		}
+		out[pid] = p
 	}
 	for _, pid := range parents {
 		if out[pid] == nil {
