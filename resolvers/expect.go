@@ -49,6 +49,34 @@ func expectNodes(ctx context.Context, nodes []pg.Node) {
 	}
 }
 
+// expectAt announces the fields nodes will ask for where they sit under the field being
+// resolved: path names the fields on the way, e.g. "edges", "node", "a" for the first
+// organisation of each co-organisation pair.
+func expectAt(ctx context.Context, nodes []pg.Node, path ...string) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil {
+		return
+	}
+	op := graphql.GetOperationContext(ctx)
+	at := []graphql.CollectedField{fc.Field}
+	for _, name := range path {
+		var next []graphql.CollectedField
+		for _, f := range at {
+			for _, c := range graphql.CollectFields(op, f.Selections, implementors(f.Field)) {
+				if c.Name == name {
+					next = append(next, c)
+				}
+			}
+		}
+		at = next
+	}
+	sels := make([]ast.SelectionSet, len(at))
+	for i, f := range at {
+		sels[i] = f.Selections
+	}
+	expect(ctx, sels, nodes)
+}
+
 // nodeSelections returns the selections that apply to the entities a field returns: its
 // nodes { ... } and edges { node { ... } } for a connection, or its own selection for a
 // field that returns one entity. Items that wrap an entity (a search hit, a collaborator, a

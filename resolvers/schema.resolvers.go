@@ -701,9 +701,19 @@ func (r *queryResolver) CoOrganisations(ctx context.Context, filter *model.CoOrg
 	c := &model.CoOrganisationConnection{PageInfo: pageInfo(p), Count: func(ctx context.Context) (int, error) {
 		return r.NetworkService.CountCoOrganisations(ctx, v, f)
 	}}
+	var as, bs, events []partnergraph.Node
 	for i, co := range p.Items {
 		c.Edges = append(c.Edges, &model.CoOrganisationEdge{Cursor: p.Cursors[i], Node: co})
+		if co.A != nil && co.B != nil {
+			as, bs = append(as, co.A), append(bs, co.B)
+		}
+		for _, e := range co.Events {
+			events = append(events, e)
+		}
 	}
+	expectAt(ctx, as, "edges", "node", "a")
+	expectAt(ctx, bs, "edges", "node", "b")
+	expectAt(ctx, events, "edges", "node", "events")
 	return c, nil
 }
 

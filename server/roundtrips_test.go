@@ -145,6 +145,8 @@ func TestRoundTripsDoNotGrowWithListSizes(t *testing.T) {
 		{"path nodes", `{ connection(from: "o000", to: "o007", maxHops: 4, limit: 20) { nodes {
 			... on Event { organisers(first: 3) { edges { node { ... on Organisation { name } } } } }
 			... on Organisation { priorities(first: 2) { nodes { name } } } } } }`, 3},
+		{"co-organisation pairs", `{ coOrganisations(first: 20) { edges { node { a { name priorities(first: 2) { nodes { name } } }
+			b { name } events { organisers(first: 3) { edges { node { ... on Organisation { name } } } } } } } } }`, 3},
 		{"collaborators' organisations", `{ organisations(first: 50) { nodes { collaborators(first: 10) {
 			edges { node { score organisation { name priorities(first: 2) { nodes { name } } } } } } } } }`, 3},
 	}
