@@ -46,6 +46,17 @@ func addExportDraft(t *testing.T, db *neo4jstore.DB) {
 // download GETs an export, with an optional bearer key.
 func download(t *testing.T, srv *httptest.Server, key, path string) (*http.Response, []byte) {
 	t.Helper()
+	res, body, err := downloadPartly(t, srv, key, path)
+	if err != nil {
+		t.Fatalf("GET %s: reading the body: %v", path, err)
+	}
+	return res, body
+}
+
+// downloadPartly is download for a body that may break off: it returns what arrived and the
+// error that ended it.
+func downloadPartly(t *testing.T, srv *httptest.Server, key, path string) (*http.Response, []byte, error) {
+	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
@@ -56,10 +67,7 @@ func download(t *testing.T, srv *httptest.Server, key, path string) (*http.Respo
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatalf("GET %s: reading the body: %v", path, err)
-	}
-	return res, body
+	return res, body, err
 }
 
 // exportReport is one line of export/testdata/check_exports.py.
@@ -385,14 +393,7 @@ func TestExportOutlastsTheWriteTimeout(t *testing.T) {
 			srv.Start()
 			t.Cleanup(srv.Close)
 			start := time.Now()
-			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/export/network.graphml", nil)
-			req.Header.Set("Authorization", "Bearer "+analystKey)
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer res.Body.Close()
-			body, err := io.ReadAll(res.Body)
+			res, body, err := downloadPartly(t, srv, analystKey, "/export/network.graphml")
 			took := time.Since(start)
 			if err != nil || res.StatusCode != http.StatusOK {
 				t.Fatalf("after %v: status %d, %d bytes, error %v; want the whole export", took, res.StatusCode, len(body), err)
@@ -411,14 +412,7 @@ func TestExportOutlastsTheWriteTimeout(t *testing.T) {
 // not end in a well-formed file: the client must see the transfer fail.
 func TestExportFailingMidStreamBreaksTheResponse(t *testing.T) {
 	srv := fakeAPI(t, &fakeExports{nodes: 20000, err: pg.Errorf(pg.EUNAVAILABLE, "the database is unavailable")})
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/export/network.graphml", nil)
-	req.Header.Set("Authorization", "Bearer "+analystKey)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
+	res, body, err := downloadPartly(t, srv, analystKey, "/export/network.graphml")
 	if res.StatusCode != http.StatusOK || err == nil {
 		t.Errorf("got %d and a body of %d bytes read without error; want the transfer to fail", res.StatusCode, len(body))
 	}
