@@ -15,6 +15,7 @@ const (
 	EUNAUTHORIZED   = "unauthorized"    // no valid credentials
 	EFORBIDDEN      = "forbidden"       // valid credentials, not enough rights
 	EUNAVAILABLE    = "unavailable"     // the database cannot be reached right now
+	EBUSY           = "busy"            // the database is overloaded or the work ran out of time: try again
 	ENOTIMPLEMENTED = "not_implemented" // a valid request this server does not serve
 )
 

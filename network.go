@@ -98,6 +98,8 @@ type NetworkService interface {
 	// CoOrganisedEvents pages through the events all given organisations organised together.
 	// Returns EINVALID, ENOTFOUND, EUNAVAILABLE.
 	CoOrganisedEvents(ctx context.Context, v Viewer, orgs []string, f NodeFilter, page PageArgs) (*Page[Node], error)
+	// CountCoOrganisedEvents counts the events CoOrganisedEvents pages through.
+	CountCoOrganisedEvents(ctx context.Context, v Viewer, orgs []string, f NodeFilter) (int, error)
 	// Collaborators returns, for each organisation id, one page of its partners, most shared
 	// work first. Returns EINVALID, EUNAVAILABLE.
 	Collaborators(ctx context.Context, v Viewer, orgs []string, page PageArgs) (map[string]*Page[*Collaborator], error)

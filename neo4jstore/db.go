@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -27,7 +28,8 @@ type Config struct {
 	// ConnectTimeout bounds how long a request waits for a connection (default 2s): when Neo4j
 	// is down, requests must fail fast rather than queue.
 	ConnectTimeout time.Duration
-	// RetryTime bounds the driver's retries of a transaction (default 3s).
+	// RetryTime bounds the retries of busy work that has no deadline of its own (imports,
+	// migrations; default 3s). Requests retry busy work until their deadline.
 	RetryTime time.Duration
 	// MaxPoolSize caps open connections (default 50).
 	MaxPoolSize int
@@ -48,6 +50,9 @@ type DB struct {
 	downUntil atomic.Int64
 	// pool counts the sessions open and the waits for a connection, for /metrics (pool.go).
 	pool *poolUse
+	// retryTime bounds the retries of work without a deadline; retries counts retries made.
+	retryTime time.Duration
+	retries   atomic.Int64
 }
 
 // breakerWindow is how long requests fail fast after Neo4j could not be reached.
@@ -63,24 +68,111 @@ func (db *DB) available() error {
 	return nil
 }
 
-// unreachable reports whether err means Neo4j could not be reached at all. Retries that ran
-// out count only if their last failure was a connection failure: a slow or timed-out query must
-// not open the circuit for everyone.
-func unreachable(err error) bool {
+// failure is what an error from the driver says about Neo4j.
+type failure int
+
+const (
+	failNone  failure = iota
+	failBusy          // Neo4j is overloaded or the work ran out of time: worth another try, later
+	failDown          // Neo4j could not be reached at all: the circuit opens
+	failOther         // anything else: a bad statement, a constraint, a domain error
+)
+
+// classify sorts an error of a statement run under ctx. Only a failure to reach Neo4j is
+// failDown: a slow query, a full pool, a transaction memory pool that ran out, a lock or the
+// request's own deadline are failBusy and must never open the circuit for everyone.
+func classify(ctx context.Context, err error) failure {
 	if err == nil {
-		return false
+		return failNone
+	}
+	var de *pg.Error
+	if errors.As(err, &de) {
+		return failOther
+	}
+	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return failBusy // the request ended: whatever the driver says, the database was not lost
 	}
 	var le *neo4j.TransactionExecutionLimit
 	if errors.As(err, &le) {
-		return len(le.Errors) > 0 && unreachable(le.Errors[len(le.Errors)-1])
+		if len(le.Errors) == 0 {
+			return failBusy
+		}
+		return classify(ctx, le.Errors[len(le.Errors)-1])
+	}
+	var ne *neo4j.Neo4jError
+	if errors.As(err, &ne) {
+		switch {
+		case strings.HasPrefix(ne.Code, "Neo.TransientError."),
+			strings.HasPrefix(ne.Code, "Neo.ClientError.Transaction.TransactionTimedOut"),
+			ne.Code == "Neo.ClientError.Transaction.LockClientStopped":
+			return failBusy
+		}
+		return failOther
 	}
 	var ce *neo4j.ConnectivityError
 	if errors.As(err, &ce) {
+		inner := ""
+		if ce.Inner != nil {
+			inner = ce.Inner.Error()
+		}
 		// A pool that stays full past the acquisition timeout is busy, not lost: its time-out
-		// comes as a connectivity error too, but must not make every other request fail fast.
-		return ce.Inner == nil || !strings.Contains(ce.Inner.Error(), "Timeout while waiting for connection")
+		// comes as a connectivity error too. So does a read cut short by the request's deadline.
+		if strings.Contains(inner, "Timeout while waiting for connection") || strings.Contains(inner, "context deadline exceeded") ||
+			strings.Contains(inner, "context canceled") {
+			return failBusy
+		}
+		return failDown
 	}
-	return strings.Contains(err.Error(), "connection refused")
+	if strings.Contains(err.Error(), "connection refused") {
+		return failDown
+	}
+	return failOther
+}
+
+// unreachable reports whether err means Neo4j could not be reached at all.
+func unreachable(err error) bool { return classify(context.Background(), err) == failDown }
+
+// do runs one unit of work against Neo4j (the driver itself makes one attempt) and owns the
+// retries: busy failures are tried again with a growing, jittered pause for as long as the
+// request's deadline leaves room (RetryTime without a deadline); a failure to reach Neo4j is
+// not retried, it opens the circuit, and every attempt first checks the circuit, so once one
+// request has found Neo4j down the others stop at once instead of spending their deadline.
+func (db *DB) do(ctx context.Context, work func(attempt int) error) error {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(db.retryTime)
+	}
+	pause := 20 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := db.available(); err != nil {
+			return err
+		}
+		err := work(attempt)
+		switch classify(ctx, err) {
+		case failNone:
+			return nil
+		case failDown:
+			db.downUntil.Store(time.Now().Add(breakerWindow).UnixNano())
+			return err
+		case failBusy:
+			wait := pause/2 + rand.N(pause)
+			if ctx.Err() != nil || time.Until(deadline) < wait+pause {
+				return err // no room left for another attempt
+			}
+			db.retries.Add(1)
+			select {
+			case <-ctx.Done():
+				return err
+			case <-time.After(wait):
+			}
+			pause = min(2*pause, time.Second)
+		default:
+			return err
+		}
+	}
 }
 
 // Observer is told of every statement the store ran, with its parameters, how long it took
@@ -99,9 +191,6 @@ func (db *DB) SetObserver(o Observer) {
 // sent counts a statement and tells the observer and the request's counter about it.
 func (db *DB) sent(ctx context.Context, query string, params map[string]any, start time.Time, err error) {
 	db.roundTrips.Add(1)
-	if unreachable(err) {
-		db.downUntil.Store(time.Now().Add(breakerWindow).UnixNano())
-	}
 	if c := pg.RoundTripCounterFrom(ctx); c != nil {
 		c.Add(1)
 	}
@@ -126,14 +215,14 @@ func Open(c Config) (*DB, error) {
 	driver, err := neo4j.NewDriverWithContext(c.URI, neo4j.BasicAuth(c.User, c.Password, ""), func(dc *config.Config) {
 		dc.SocketConnectTimeout = c.ConnectTimeout
 		dc.ConnectionAcquisitionTimeout = c.ConnectTimeout
-		dc.MaxTransactionRetryTime = c.RetryTime
+		dc.MaxTransactionRetryTime = 0 // one attempt: do retries, knowing the deadline and the circuit
 		dc.MaxConnectionPoolSize = c.MaxPoolSize
 		dc.Log = pool
 	})
 	if err != nil {
 		return nil, pg.Errorf(pg.EINVALID, "cannot use NEO4J_URI %q: %v", c.URI, err)
 	}
-	return &DB{driver: driver, database: c.Database, pool: pool}, nil
+	return &DB{driver: driver, database: c.Database, pool: pool, retryTime: c.RetryTime}, nil
 }
 
 // Close closes the driver and its connections.
@@ -162,41 +251,33 @@ func (db *DB) ServerVersion(ctx context.Context) (string, error) {
 
 // read runs one read statement with reader routing and returns its records.
 func (db *DB) read(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err // the request is over: do not start work nobody waits for
-	}
-	if err := db.available(); err != nil {
-		return nil, err
-	}
-	db.pool.inUse.Add(1)
-	defer db.pool.inUse.Add(-1)
-	start := time.Now()
-	res, err := neo4j.ExecuteQuery(ctx, db.driver, query, params, neo4j.EagerResultTransformer,
-		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithReadersRouting(),
-		neo4j.ExecuteQueryWithTransactionConfig(txTimeout(ctx)...))
-	db.sent(ctx, query, params, start, err)
-	if err != nil {
-		return nil, err
-	}
-	return res.Records, nil
+	return db.execute(ctx, query, params, neo4j.ExecuteQueryWithReadersRouting())
 }
 
 // write runs one write statement in its own transaction and returns its records.
 func (db *DB) write(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
-	if err := db.available(); err != nil {
-		return nil, err
+	return db.execute(ctx, query, params, neo4j.ExecuteQueryWithWritersRouting())
+}
+
+func (db *DB) execute(ctx context.Context, query string, params map[string]any, routing neo4j.ExecuteQueryConfigurationOption) ([]*neo4j.Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err // the request is over: do not start work nobody waits for
 	}
 	db.pool.inUse.Add(1)
 	defer db.pool.inUse.Add(-1)
-	start := time.Now()
-	res, err := neo4j.ExecuteQuery(ctx, db.driver, query, params, neo4j.EagerResultTransformer,
-		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithWritersRouting(),
-		neo4j.ExecuteQueryWithTransactionConfig(txTimeout(ctx)...))
-	db.sent(ctx, query, params, start, err)
-	if err != nil {
-		return nil, err
-	}
-	return res.Records, nil
+	var records []*neo4j.Record
+	err := db.do(ctx, func(int) error {
+		start := time.Now()
+		res, err := neo4j.ExecuteQuery(ctx, db.driver, query, params, neo4j.EagerResultTransformer,
+			neo4j.ExecuteQueryWithDatabase(db.database), routing,
+			neo4j.ExecuteQueryWithTransactionConfig(txTimeout(ctx)...))
+		db.sent(ctx, query, params, start, err)
+		if err == nil {
+			records = res.Records
+		}
+		return err
+	})
+	return records, err
 }
 
 // tx is a unit of work inside one write transaction. It may run several statements and must
@@ -221,27 +302,31 @@ func (t tx) run(ctx context.Context, query string, params map[string]any) ([]*ne
 
 // inWrite runs fn in one write transaction: everything fn writes commits together or not at all.
 // The transaction also bumps the content version, so caches everywhere learn of the change.
+// A busy failure rolls the transaction back and do runs fn again, with the next attempt number.
 func (db *DB) inWrite(ctx context.Context, fn func(tx) (any, error)) (any, error) {
-	if err := db.available(); err != nil {
-		return nil, err
-	}
 	db.pool.inUse.Add(1)
 	defer db.pool.inUse.Add(-1)
-	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: neo4j.AccessModeWrite})
+	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: neo4j.AccessModeWrite,
+		BookmarkManager: db.driver.ExecuteQueryBookmarkManager()})
 	defer func() { _ = session.Close(context.Background()) }()
-	attempt := 0
-	res, err := session.ExecuteWrite(ctx, func(t neo4j.ManagedTransaction) (any, error) {
-		attempt++
-		res, err := fn(tx{db: db, t: t, attempt: attempt})
-		if err != nil {
-			return nil, err
-		}
-		if _, err := (tx{db: db, t: t, attempt: attempt}).run(ctx, qBumpVersion, nil); err != nil {
-			return nil, err
-		}
-		return res, nil
-	}, txTimeout(ctx)...)
-	if unreachable(err) && attempt > 0 {
+	var res any
+	started := false
+	err := db.do(ctx, func(attempt int) error {
+		var err error
+		res, err = session.ExecuteWrite(ctx, func(t neo4j.ManagedTransaction) (any, error) {
+			started = true
+			res, err := fn(tx{db: db, t: t, attempt: attempt})
+			if err != nil {
+				return nil, err
+			}
+			if _, err := (tx{db: db, t: t, attempt: attempt}).run(ctx, qBumpVersion, nil); err != nil {
+				return nil, err
+			}
+			return res, nil
+		}, txTimeout(ctx)...)
+		return err
+	})
+	if unreachable(err) && started {
 		// The connection may have failed after the commit: the client must not assume either way.
 		return nil, &pg.Error{Code: pg.EUNAVAILABLE, Message: "the database became unavailable; the change may or may not have been applied"}
 	}
@@ -283,9 +368,10 @@ func (db *DB) bumpVersion(ctx context.Context) error {
 	return translate("bump content version", err)
 }
 
-// translate turns driver errors into domain errors: unreachable or overloaded databases become
-// EUNAVAILABLE, constraint violations ECONFLICT; domain errors pass through; anything else is
-// wrapped with the operation name and stays internal.
+// translate turns driver errors into domain errors: a database that cannot be reached becomes
+// EUNAVAILABLE, a busy one or work that ran out of time EBUSY, constraint violations ECONFLICT;
+// domain errors pass through; anything else is wrapped with the operation name and stays
+// internal.
 func translate(op string, err error) error {
 	if err == nil {
 		return nil
@@ -305,21 +391,20 @@ func translate(op string, err error) error {
 				}
 			}
 			return &pg.Error{Code: pg.ECONFLICT, Field: field, Message: fmt.Sprintf("an entity with this %s already exists", orDefault(field, "value"))}
-		case strings.HasPrefix(ne.Code, "Neo.TransientError."),
-			ne.Code == "Neo.ClientError.Security.Unauthorized",
+		case ne.Code == "Neo.ClientError.Security.Unauthorized",
 			ne.Code == "Neo.ClientError.Security.AuthenticationRateLimit",
 			ne.Code == "Neo.ClientError.Database.DatabaseNotFound":
 			return &pg.Error{Code: pg.EUNAVAILABLE, Message: "the database is unavailable"}
-		case ne.Code == "Neo.ClientError.Transaction.TransactionTimedOut",
-			ne.Code == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration":
-			return &pg.Error{Code: pg.EUNAVAILABLE, Message: "the query took too long"}
 		}
-		return fmt.Errorf("%s: %w", op, err)
 	}
-	var ce *neo4j.ConnectivityError
-	var le *neo4j.TransactionExecutionLimit
-	if errors.As(err, &ce) || errors.As(err, &le) || errors.Is(err, context.DeadlineExceeded) ||
-		strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "ConnectivityError") {
+	switch classify(context.Background(), err) {
+	case failBusy:
+		if errors.Is(err, context.DeadlineExceeded) || ne != nil && strings.Contains(ne.Code, "TransactionTimedOut") ||
+			strings.Contains(err.Error(), "context deadline exceeded") {
+			return &pg.Error{Code: pg.EBUSY, Message: "the query took longer than the request's deadline; try again, or ask for less"}
+		}
+		return &pg.Error{Code: pg.EBUSY, Message: "the database is busy; try again shortly"}
+	case failDown:
 		return &pg.Error{Code: pg.EUNAVAILABLE, Message: "the database is unavailable"}
 	}
 	return fmt.Errorf("%s: %w", op, err)

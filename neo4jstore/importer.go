@@ -294,15 +294,19 @@ func (s *Importer) conflicts(jobs []importJob, j int, running map[int]bool) bool
 }
 
 func (s *Importer) run(ctx context.Context, q string, rows []map[string]any) (neo4j.Counters, error) {
-	start := time.Now()
 	params := map[string]any{"rows": rows}
-	res, err := neo4j.ExecuteQuery(ctx, s.db.driver, q, params, neo4j.EagerResultTransformer,
-		neo4j.ExecuteQueryWithDatabase(s.db.database), neo4j.ExecuteQueryWithWritersRouting())
-	s.db.sent(ctx, q, params, start, err)
-	if err != nil {
-		return nil, err
-	}
-	return res.Summary.Counters(), nil
+	var counters neo4j.Counters
+	err := s.db.do(ctx, func(int) error {
+		start := time.Now()
+		res, err := neo4j.ExecuteQuery(ctx, s.db.driver, q, params, neo4j.EagerResultTransformer,
+			neo4j.ExecuteQueryWithDatabase(s.db.database), neo4j.ExecuteQueryWithWritersRouting())
+		s.db.sent(ctx, q, params, start, err)
+		if err == nil {
+			counters = res.Summary.Counters()
+		}
+		return err
+	})
+	return counters, err
 }
 
 func batches[T any](items []T, size int) [][]T {

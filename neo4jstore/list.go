@@ -15,6 +15,24 @@ import (
 // together from the constant fragments below: each fragment is a fixed string in this file and
 // every value arrives as a parameter, so nothing a client sends reaches query text.
 
+// visible is the one rule for an entity a client names by id (or a country by its code): the
+// pattern matches it only when the viewer may see it, so a hidden id matches nothing, exactly
+// like an id that does not exist. Every statement that takes an id from a client refers to it
+// through visible; the schema-walking test in server (TestHiddenIDsAnswerLikeMissingOnes)
+// holds every id argument to it.
+func visible(variable, label, props string) string {
+	return "(" + variable + ":" + label + " {" + props + "} WHERE " + variable + ".status IN $statuses)"
+}
+
+var (
+	refTopic            = visible("refTopic", "Topic", "id: $topic")
+	refPlace            = visible("refPlace", "Place", "id: $place")
+	refCountry          = visible("refCountry", "Place", "countryCode: $country")
+	refOrganisation     = visible("refOrg", "Organisation", "id: $organisation")
+	refEachOrganisation = visible("refOrg", "Organisation", "id: oid")
+	refProgramme        = visible("refProgramme", "Programme", "id: $programme")
+)
+
 // filterFragments holds, per filter and kind, the predicate on n. A missing entry means the
 // filter does not apply to that kind.
 var filterFragments = map[string]map[pg.Kind]string{
@@ -24,43 +42,43 @@ var filterFragments = map[string]map[pg.Kind]string{
 	},
 	"status": each(`n.status = $status`),
 	"topic": {
-		pg.KindEvent:       `EXISTS { (n)-[:ABOUT]->(:Topic {id: $topic}) }`,
-		pg.KindPublication: `EXISTS { (n)-[:ABOUT]->(:Topic {id: $topic}) }`,
-		pg.KindProgramme:   `EXISTS { (n)-[:ABOUT]->(:Topic {id: $topic}) }`,
-		pg.KindOrganisation: `(EXISTS { (n)-[:PRIORITISES]->(:Topic {id: $topic}) } OR
-  EXISTS { (n)-[:ORGANISED|ATTENDED|PUBLISHED|RUNS]->(x)-[:ABOUT]->(:Topic {id: $topic}) WHERE x.status IN $statuses })`,
-		pg.KindPerson: `EXISTS { (n)-[:ORGANISED|ATTENDED]->(x)-[:ABOUT]->(:Topic {id: $topic}) WHERE x.status IN $statuses }`,
+		pg.KindEvent:       `EXISTS { (n)-[:ABOUT]->` + refTopic + ` }`,
+		pg.KindPublication: `EXISTS { (n)-[:ABOUT]->` + refTopic + ` }`,
+		pg.KindProgramme:   `EXISTS { (n)-[:ABOUT]->` + refTopic + ` }`,
+		pg.KindOrganisation: `(EXISTS { (n)-[:PRIORITISES]->` + refTopic + ` } OR
+  EXISTS { (n)-[:ORGANISED|ATTENDED|PUBLISHED|RUNS]->(x)-[:ABOUT]->` + refTopic + ` WHERE x.status IN $statuses })`,
+		pg.KindPerson: `EXISTS { (n)-[:ORGANISED|ATTENDED]->(x)-[:ABOUT]->` + refTopic + ` WHERE x.status IN $statuses }`,
 	},
 	"place": {
-		pg.KindEvent:        `EXISTS { (n)-[:HELD_IN]->(:Place)-[:LOCATED_IN*0..2]->(:Place {id: $place}) }`,
-		pg.KindOrganisation: `EXISTS { (n)-[:LOCATED_IN]->(:Place)-[:LOCATED_IN*0..2]->(:Place {id: $place}) }`,
-		pg.KindPlace:        `EXISTS { (n)-[:LOCATED_IN*0..2]->(:Place {id: $place}) }`,
-		pg.KindPublication:  `EXISTS { (n)-[:LAUNCHED_AT|SUMMARISES]->(:Event)-[:HELD_IN]->(:Place)-[:LOCATED_IN*0..2]->(:Place {id: $place}) }`,
+		pg.KindEvent:        `EXISTS { (n)-[:HELD_IN]->(:Place)-[:LOCATED_IN*0..2]->` + refPlace + ` }`,
+		pg.KindOrganisation: `EXISTS { (n)-[:LOCATED_IN]->(:Place)-[:LOCATED_IN*0..2]->` + refPlace + ` }`,
+		pg.KindPlace:        `EXISTS { (n)-[:LOCATED_IN*0..2]->` + refPlace + ` }`,
+		pg.KindPublication:  `EXISTS { (n)-[:LAUNCHED_AT|SUMMARISES]->(:Event)-[:HELD_IN]->(:Place)-[:LOCATED_IN*0..2]->` + refPlace + ` }`,
 	},
 	"country": {
-		pg.KindEvent:        `EXISTS { (n)-[:HELD_IN]->(:Place)-[:LOCATED_IN*0..2]->(:Place {countryCode: $country}) }`,
-		pg.KindOrganisation: `EXISTS { (n)-[:LOCATED_IN]->(:Place)-[:LOCATED_IN*0..2]->(:Place {countryCode: $country}) }`,
-		pg.KindPlace:        `EXISTS { (n)-[:LOCATED_IN*0..2]->(:Place {countryCode: $country}) }`,
-		pg.KindPublication:  `EXISTS { (n)-[:LAUNCHED_AT|SUMMARISES]->(:Event)-[:HELD_IN]->(:Place)-[:LOCATED_IN*0..2]->(:Place {countryCode: $country}) }`,
+		pg.KindEvent:        `EXISTS { (n)-[:HELD_IN]->(:Place)-[:LOCATED_IN*0..2]->` + refCountry + ` }`,
+		pg.KindOrganisation: `EXISTS { (n)-[:LOCATED_IN]->(:Place)-[:LOCATED_IN*0..2]->` + refCountry + ` }`,
+		pg.KindPlace:        `EXISTS { (n)-[:LOCATED_IN*0..2]->` + refCountry + ` }`,
+		pg.KindPublication:  `EXISTS { (n)-[:LAUNCHED_AT|SUMMARISES]->(:Event)-[:HELD_IN]->(:Place)-[:LOCATED_IN*0..2]->` + refCountry + ` }`,
 	},
 	// An organisation filter matches the organisation and its units (up to two levels down).
 	"organisation": {
-		pg.KindEvent:        `EXISTS { (n)<-[r:ORGANISED|ATTENDED]-(:Organisation)-[:PART_OF*0..2]->(:Organisation {id: $organisation}) WHERE $roles IS NULL OR r.role IN $roles }`,
-		pg.KindPublication:  `EXISTS { (n)<-[r:PUBLISHED]-(:Organisation)-[:PART_OF*0..2]->(:Organisation {id: $organisation}) WHERE $roles IS NULL OR r.role IN $roles }`,
-		pg.KindProgramme:    `EXISTS { (n)<-[r:RUNS]-(:Organisation)-[:PART_OF*0..2]->(:Organisation {id: $organisation}) WHERE $roles IS NULL OR r.role IN $roles }`,
-		pg.KindPerson:       `EXISTS { (n)-[:AFFILIATED_WITH]->(:Organisation)-[:PART_OF*0..2]->(:Organisation {id: $organisation}) }`,
-		pg.KindOrganisation: `EXISTS { (n)-[:PART_OF*1..2]->(:Organisation {id: $organisation}) }`,
+		pg.KindEvent:        `EXISTS { (n)<-[rOrg:ORGANISED|ATTENDED]-(u:Organisation WHERE u.status IN $statuses)-[:PART_OF*0..2]->` + refOrganisation + ` WHERE $roles IS NULL OR rOrg.role IN $roles }`,
+		pg.KindPublication:  `EXISTS { (n)<-[rOrg:PUBLISHED]-(u:Organisation WHERE u.status IN $statuses)-[:PART_OF*0..2]->` + refOrganisation + ` WHERE $roles IS NULL OR rOrg.role IN $roles }`,
+		pg.KindProgramme:    `EXISTS { (n)<-[rOrg:RUNS]-(u:Organisation WHERE u.status IN $statuses)-[:PART_OF*0..2]->` + refOrganisation + ` WHERE $roles IS NULL OR rOrg.role IN $roles }`,
+		pg.KindPerson:       `EXISTS { (n)-[:AFFILIATED_WITH]->(u:Organisation WHERE u.status IN $statuses)-[:PART_OF*0..2]->` + refOrganisation + ` }`,
+		pg.KindOrganisation: `EXISTS { (n)-[:PART_OF*1..2]->` + refOrganisation + ` }`,
 	},
 	// Every listed organisation (or one of its units) took part, in any role.
 	"organisations": {
-		pg.KindEvent:       `all(oid IN $organisations WHERE EXISTS { (n)<-[:ORGANISED|ATTENDED]-(:Organisation)-[:PART_OF*0..2]->(:Organisation {id: oid}) })`,
-		pg.KindPublication: `all(oid IN $organisations WHERE EXISTS { (n)<-[:PUBLISHED]-(:Organisation)-[:PART_OF*0..2]->(:Organisation {id: oid}) })`,
-		pg.KindProgramme:   `all(oid IN $organisations WHERE EXISTS { (n)<-[:RUNS]-(:Organisation)-[:PART_OF*0..2]->(:Organisation {id: oid}) })`,
+		pg.KindEvent:       `all(oid IN $organisations WHERE EXISTS { (n)<-[:ORGANISED|ATTENDED]-(u:Organisation WHERE u.status IN $statuses)-[:PART_OF*0..2]->` + refEachOrganisation + ` })`,
+		pg.KindPublication: `all(oid IN $organisations WHERE EXISTS { (n)<-[:PUBLISHED]-(u:Organisation WHERE u.status IN $statuses)-[:PART_OF*0..2]->` + refEachOrganisation + ` })`,
+		pg.KindProgramme:   `all(oid IN $organisations WHERE EXISTS { (n)<-[:RUNS]-(u:Organisation WHERE u.status IN $statuses)-[:PART_OF*0..2]->` + refEachOrganisation + ` })`,
 	},
 	"programme": {
-		pg.KindEvent:        `EXISTS { (n)-[:IN_PROGRAMME]->(:Programme {id: $programme}) }`,
-		pg.KindPublication:  `EXISTS { (n)-[:IN_PROGRAMME]->(:Programme {id: $programme}) }`,
-		pg.KindOrganisation: `EXISTS { (n)-[:RUNS]->(:Programme {id: $programme}) }`,
+		pg.KindEvent:        `EXISTS { (n)-[:IN_PROGRAMME]->` + refProgramme + ` }`,
+		pg.KindPublication:  `EXISTS { (n)-[:IN_PROGRAMME]->` + refProgramme + ` }`,
+		pg.KindOrganisation: `EXISTS { (n)-[:RUNS]->` + refProgramme + ` }`,
 	},
 	// Dated kinds match when their period overlaps [from, to]; organisations and people when
 	// they took part in something in that period.
@@ -217,9 +235,9 @@ func compileFilter(v pg.Viewer, kind pg.Kind, f pg.NodeFilter) (filterClause, er
 		c.sig = append(c.sig, name)
 	}
 	if f.Text != nil && strings.TrimSpace(*f.Text) != "" {
-		c.lucene = luceneQuery(*f.Text)
-		if c.lucene == "" {
-			return c, pg.FieldErrorf(pg.EINVALID, "text", "text has no words to search for")
+		var err error
+		if c.lucene, err = checkedLucene(*f.Text); err != nil {
+			return c, err
 		}
 		c.params["lucene"] = c.lucene
 		c.sig = append(c.sig, "text")

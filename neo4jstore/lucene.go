@@ -3,7 +3,30 @@ package neo4jstore
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
+
+	pg "github.com/unicri/partnergraph"
 )
+
+// MaxTextLength bounds the text of a search or a text filter: whatever reaches Lucene is small.
+const MaxTextLength = 200
+
+// maxFuzzyWord is the longest word matched with typos: a fuzzy automaton grows with the word,
+// and no word a reader types is longer.
+const maxFuzzyWord = 24
+
+// checkedLucene checks the text a client sent and turns it into a full-text query. Returns
+// EINVALID naming the text field.
+func checkedLucene(text string) (string, error) {
+	if utf8.RuneCountInString(text) > MaxTextLength {
+		return "", pg.FieldErrorf(pg.EINVALID, "text", "text is longer than %d characters", MaxTextLength)
+	}
+	lq := luceneQuery(text)
+	if lq == "" {
+		return "", pg.FieldErrorf(pg.EINVALID, "text", "text has no words to search for")
+	}
+	return lq, nil
+}
 
 // luceneQuery turns words typed by a user into a full-text query in which every word must
 // match, exactly, as a prefix, or (for longer words) with a typo. Lucene syntax in the input
@@ -23,6 +46,7 @@ func luceneQuery(text string) string {
 			alts = append(alts, w+"*")
 		}
 		switch n := len([]rune(w)); {
+		case n > maxFuzzyWord:
 		case n >= 7:
 			alts = append(alts, w+"~2")
 		case n >= 4:

@@ -176,45 +176,20 @@ func firstErr(errs ...error) error {
 // CoOrganisedEvents implements pg.NetworkService. An organisation counts as organiser when it
 // or one of its units had an organising role.
 func (s *Network) CoOrganisedEvents(ctx context.Context, v pg.Viewer, orgs []string, f pg.NodeFilter, page pg.PageArgs) (*pg.Page[pg.Node], error) {
-	if len(orgs) < 2 || len(orgs) > 10 {
-		return nil, pg.FieldErrorf(pg.EINVALID, "organisations", "give between 2 and 10 organisations")
-	}
 	w, err := page.Validate()
 	if err != nil {
 		return nil, err
 	}
-	c, err := compileFilter(v, pg.KindEvent, f)
+	q, err := coEventsQuery(v, orgs, f, w, false)
 	if err != nil {
 		return nil, err
 	}
-	if c.lucene != "" {
-		return nil, pg.FieldErrorf(pg.EINVALID, "text", "text filters apply to top-level lists; use search")
-	}
-	so, err := compileOrder(pg.KindEvent, f.OrderBy, w, &c)
-	if err != nil {
-		return nil, err
-	}
-	c.params["orgs"] = orgs
-	text := cached("coevents|"+strings.Join(c.sig, "|"), func() string {
-		var b strings.Builder
-		b.WriteString(`MATCH (:Organisation {id: $orgs[0]})<-[:PART_OF*0..2]-(:Organisation)-[r0:ORGANISED]->(n:Event)
-WHERE r0.role IN $organising AND n.status IN $statuses
-WITH DISTINCT n
-WHERE all(oid IN $orgs[1..] WHERE EXISTS {
-  (n)<-[r:ORGANISED]-(:Organisation)-[:PART_OF*0..2]->(:Organisation {id: oid}) WHERE r.role IN $organising })`)
-		for _, p := range c.preds {
-			b.WriteString("\n  AND " + p)
-		}
-		so.tail(&b, w.Cursor != nil, "")
-		b.WriteString("\nRETURN n, key LIMIT $limit")
-		return b.String()
-	})
-	rows, err := s.db.read(ctx, text, c.params)
+	rows, err := s.db.read(ctx, q.text, q.params)
 	if err != nil {
 		return nil, translate("co-organised events", err)
 	}
 	if len(rows) == 0 {
-		if err := s.mustExist(ctx, pg.KindOrganisation, orgs, "organisations"); err != nil {
+		if err := s.mustExist(ctx, v, pg.KindOrganisation, orgs, "organisations"); err != nil {
 			return nil, err
 		}
 	}
@@ -228,11 +203,66 @@ WHERE all(oid IN $orgs[1..] WHERE EXISTS {
 	})
 }
 
-var qExisting = perKind(`MATCH (n:LABEL) WHERE n.id IN $ids RETURN collect(n.id) AS ids`)
+// CountCoOrganisedEvents implements pg.NetworkService.
+func (s *Network) CountCoOrganisedEvents(ctx context.Context, v pg.Viewer, orgs []string, f pg.NodeFilter) (int, error) {
+	q, err := coEventsQuery(v, orgs, f, pg.Window{}, true)
+	if err != nil {
+		return 0, err
+	}
+	rows, err := s.db.read(ctx, q.text, q.params)
+	if err != nil {
+		return 0, translate("count co-organised events", err)
+	}
+	n, _, err := neo4j.GetRecordValue[int64](rows[0], "total")
+	return int(n), err
+}
 
-// mustExist returns ENOTFOUND naming the first id that is not an entity of the kind.
-func (s *Network) mustExist(ctx context.Context, kind pg.Kind, ids []string, field string) error {
-	rows, err := s.db.read(ctx, qExisting[kind], map[string]any{"ids": ids})
+// coEventsQuery builds the page (or count) statement of CoOrganisedEvents.
+func coEventsQuery(v pg.Viewer, orgs []string, f pg.NodeFilter, w pg.Window, count bool) (listQuery, error) {
+	if len(orgs) < 2 || len(orgs) > 10 {
+		return listQuery{}, pg.FieldErrorf(pg.EINVALID, "organisations", "give between 2 and 10 organisations")
+	}
+	c, err := compileFilter(v, pg.KindEvent, f)
+	if err != nil {
+		return listQuery{}, err
+	}
+	if c.lucene != "" {
+		return listQuery{}, pg.FieldErrorf(pg.EINVALID, "text", "text filters apply to top-level lists; use search")
+	}
+	var so sortClause
+	if count {
+		c.sig = append(c.sig, "count")
+	} else if so, err = compileOrder(pg.KindEvent, f.OrderBy, w, &c); err != nil {
+		return listQuery{}, err
+	}
+	c.params["orgs"] = orgs
+	text := cached("coevents|"+strings.Join(c.sig, "|"), func() string {
+		var b strings.Builder
+		b.WriteString(`MATCH ` + visible("first", "Organisation", "id: $orgs[0]") + `<-[:PART_OF*0..2]-(u0:Organisation)-[r0:ORGANISED]->(n:Event)
+WHERE r0.role IN $organising AND n.status IN $statuses AND u0.status IN $statuses
+WITH DISTINCT n
+WHERE all(oid IN $orgs[1..] WHERE EXISTS {
+  (n)<-[r:ORGANISED]-(u:Organisation WHERE u.status IN $statuses)-[:PART_OF*0..2]->` + refEachOrganisation + ` WHERE r.role IN $organising })`)
+		for _, p := range c.preds {
+			b.WriteString("\n  AND " + p)
+		}
+		if count {
+			b.WriteString("\nRETURN count(n) AS total")
+			return b.String()
+		}
+		so.tail(&b, w.Cursor != nil, "")
+		b.WriteString("\nRETURN n, key LIMIT $limit")
+		return b.String()
+	})
+	return listQuery{text: text, params: c.params}, nil
+}
+
+var qExisting = perKind(`MATCH (n:LABEL) WHERE n.id IN $ids AND n.status IN $statuses RETURN collect(n.id) AS ids`)
+
+// mustExist returns ENOTFOUND naming the first id that is not an entity of the kind the viewer
+// may see.
+func (s *Network) mustExist(ctx context.Context, v pg.Viewer, kind pg.Kind, ids []string, field string) error {
+	rows, err := s.db.read(ctx, qExisting[kind], map[string]any{"ids": ids, "statuses": v.Statuses()})
 	if err != nil {
 		return translate("exists", err)
 	}

@@ -25,12 +25,9 @@ const qSearchMatches = `CALL db.index.fulltext.queryNodes('entity_text', $lucene
 WHERE n.status IN $statuses AND ($labels IS NULL OR any(l IN labels(n) WHERE l IN $labels))`
 
 func searchParams(v pg.Viewer, text string, kinds []pg.Kind) (map[string]any, error) {
-	if utf8.RuneCountInString(text) > 200 {
-		return nil, pg.FieldErrorf(pg.EINVALID, "text", "text is longer than 200 characters")
-	}
-	lq := luceneQuery(text)
-	if lq == "" {
-		return nil, pg.FieldErrorf(pg.EINVALID, "text", "text has no words to search for")
+	lq, err := checkedLucene(text)
+	if err != nil {
+		return nil, err
 	}
 	p := map[string]any{"lucene": lq, "statuses": v.Statuses(), "labels": nil}
 	if len(kinds) > 0 {

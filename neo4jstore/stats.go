@@ -214,13 +214,13 @@ func (s *Stats) TopPartners(ctx context.Context, v pg.Viewer, f pg.StatsFilter, 
   MATCH (n:Event)
   ` + we + `
   MATCH (o:Organisation)-[:ORGANISED|ATTENDED]->(n)
-  WHERE EXISTS { (n)<-[:ORGANISED|ATTENDED]-(o2:Organisation) WHERE o2 <> o }
+  WHERE EXISTS { (n)<-[:ORGANISED|ATTENDED]-(o2:Organisation) WHERE o2 <> o AND o2.status IN $statuses }
   RETURN o, n
   UNION
   MATCH (n:Publication)
   ` + wp + `
   MATCH (o:Organisation)-[:PUBLISHED]->(n)
-  WHERE EXISTS { (n)<-[:PUBLISHED]-(o2:Organisation) WHERE o2 <> o }
+  WHERE EXISTS { (n)<-[:PUBLISHED]-(o2:Organisation) WHERE o2 <> o AND o2.status IN $statuses }
   RETURN o, n
 }
 WITH o, count(DISTINCT n) AS count WHERE o.status IN $statuses

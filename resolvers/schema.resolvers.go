@@ -719,12 +719,15 @@ func (r *queryResolver) CoOrganisations(ctx context.Context, filter *model.CoOrg
 
 // CoOrganisedEvents is the resolver for the coOrganisedEvents field.
 func (r *queryResolver) CoOrganisedEvents(ctx context.Context, organisations []string, filter *model.NodeFilter, first *int, after *string) (*model.EventConnection, error) {
-	p, err := r.NetworkService.CoOrganisedEvents(ctx, viewer(ctx), organisations, nodeFilter(partnergraph.KindEvent, filter, nil), pageArgs(first, after, nil, nil))
+	v, f := viewer(ctx), nodeFilter(partnergraph.KindEvent, filter, nil)
+	p, err := r.NetworkService.CoOrganisedEvents(ctx, v, organisations, f, pageArgs(first, after, nil, nil))
 	if err != nil {
 		return nil, err
 	}
 	expectConnection(ctx, p.Items)
-	return eventConn(p, nil), nil
+	return eventConn(p, func(ctx context.Context) (int, error) {
+		return r.NetworkService.CountCoOrganisedEvents(ctx, v, organisations, f)
+	}), nil
 }
 
 // Connection is the resolver for the connection field.

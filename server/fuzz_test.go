@@ -85,7 +85,7 @@ func FuzzHandler(f *testing.F) {
 			Limits:       limits,
 		}
 		if mode == 2 {
-			o.Metrics = server.NewMetrics()
+			o.Metrics, o.MetricsOnAPI = server.NewMetrics(), true
 		}
 		handlers[mode] = server.New(o)
 	}

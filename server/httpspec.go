@@ -32,7 +32,7 @@ import (
 //	executed (data present, even with errors)       200                      200
 //	request error (document does not parse or
 //	validate, unknown operation, bad variables)     200                      400, no data entry
-//	not executed for want of the database           200                      503, no data entry
+//	nothing answered: the database is busy or down  503, Retry-After         503, Retry-After
 //	malformed request (bad JSON, missing query,
 //	parameters of the wrong type)                   400                      400
 //	body over the limit                             413                      413
@@ -127,23 +127,55 @@ func (t graphQLOverHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql
 	res := responses(ctx)
 	if res == nil { // the request's context ended before the operation ran
 		res = &graphql.Response{Errors: gqlerror.List{{Message: "the request was cancelled or timed out before it ran",
-			Extensions: map[string]any{"code": "SERVICE_UNAVAILABLE"}}}}
+			Extensions: map[string]any{"code": "SERVICE_BUSY"}}}}
 	}
-	writeResponse(w, media, executedStatus(media, res), res)
+	status := executedStatus(media, res)
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
+	writeResponse(w, media, status, res)
 }
 
-// executedStatus is the status of a response that went through execution: 200, unless it has no
-// data entry, which application/graphql-response+json must signal with a 4xx or 5xx.
+// executedStatus is the status of a response that went through execution: 503 when it answers
+// nothing because the database is busy or unavailable (every error says so and no root field
+// has a value), else 200, unless it has no data entry, which application/graphql-response+json
+// must signal with a 4xx or 5xx.
 func executedStatus(media string, res *graphql.Response) int {
+	if len(res.Errors) > 0 && nothingAnswered(res.Data) && all(res.Errors, func(e *gqlerror.Error) bool {
+		return e.Extensions["code"] == "SERVICE_UNAVAILABLE" || e.Extensions["code"] == "SERVICE_BUSY"
+	}) {
+		return http.StatusServiceUnavailable
+	}
 	if media != mediaGraphQLResponse || res.Data != nil {
 		return http.StatusOK
 	}
-	for _, e := range res.Errors {
-		if e.Extensions["code"] == "SERVICE_UNAVAILABLE" {
-			return http.StatusServiceUnavailable
+	return http.StatusInternalServerError
+}
+
+// nothingAnswered reports whether data is absent, null, or an object of nulls only.
+func nothingAnswered(data json.RawMessage) bool {
+	if len(data) == 0 || string(data) == "null" {
+		return true
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(data, &fields) != nil {
+		return false
+	}
+	for _, v := range fields {
+		if string(v) != "null" {
+			return false
 		}
 	}
-	return http.StatusInternalServerError
+	return true
+}
+
+func all[T any](xs []T, ok func(T) bool) bool {
+	for _, x := range xs {
+		if !ok(x) {
+			return false
+		}
+	}
+	return true
 }
 
 func refuseMutationOverGET(w http.ResponseWriter, media string) {

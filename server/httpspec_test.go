@@ -356,8 +356,9 @@ type notMigrated struct{}
 func (notMigrated) Ready(context.Context) error { return errors.New("not migrated") }
 func (notMigrated) Migrated() bool              { return false }
 
-// TestNotExecutedForWantOfTheDatabase: an operation refused before it runs has no data, which
-// application/graphql-response+json signals with 503; application/json keeps 200.
+// TestNotExecutedForWantOfTheDatabase: an operation refused before it runs for want of the
+// database answers 503 with Retry-After in both media types (a client and a CDN must not take it
+// for an answer); application/graphql-response+json also leaves out the data entry.
 func TestNotExecutedForWantOfTheDatabase(t *testing.T) {
 	db := neo4jtest.Open(t)
 	h := server.New(server.Options{
@@ -368,7 +369,7 @@ func TestNotExecutedForWantOfTheDatabase(t *testing.T) {
 	t.Cleanup(srv.Close)
 	const body = `{"query":"{ __typename }"}`
 	for _, c := range []httpCase{
-		jsonPost("application/json", "", body).want(200, ctJSON, "", "SERVICE_UNAVAILABLE"),
+		jsonPost("application/json", "", body).want(503, ctJSON, "", "SERVICE_UNAVAILABLE"),
 		jsonPost("graphql-response+json", acceptResponse, body).want(503, ctResponse, "absent", "SERVICE_UNAVAILABLE"),
 	} {
 		t.Run(c.name, func(t *testing.T) { c.check(t, sendCase(t, srv, c)) })

@@ -2,60 +2,59 @@ package server
 
 import (
 	"context"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 )
 
-// TestInFlightQueuesThenRefusesWithRetryAfter: with one slot taken, the next execution waits;
-// if its deadline passes first it gets 503 with Retry-After, and once the slot is free the next
-// one runs.
-func TestInFlightQueuesThenRefusesWithRetryAfter(t *testing.T) {
-	release, started := make(chan struct{}), make(chan struct{}, 1)
+// TestAdmissionQueuesByLaneThenRefuses: with the one heavy slot taken, a cheap operation still
+// starts at once and another heavy one waits; if its deadline passes first it is refused (and
+// counted), and once the slot is free the next heavy one runs.
+func TestAdmissionQueuesByLaneThenRefuses(t *testing.T) {
 	m := NewMetrics()
-	h := inFlight(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		started <- struct{}{}
-		<-release
-		w.WriteHeader(http.StatusOK)
-	}), 1, m)
+	a := newAdmission(Limits{MaxInFlight: 1, MaxHeavyInFlight: 1, HeavyCost: 100}, m)
 
-	first := make(chan int)
-	go func() {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/graphql", nil))
-		first <- rec.Code
-	}()
-	<-started
-
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/graphql", nil).WithContext(ctx))
-	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
-		t.Fatalf("second request while the slot is taken: %d (Retry-After %q) %s, want 503 with Retry-After",
-			rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	releaseHeavy, ok := a.admit(context.Background(), 1000)
+	if !ok {
+		t.Fatal("the first heavy operation was not admitted")
 	}
+	releaseLight, ok := a.admit(context.Background(), 10)
+	if !ok {
+		t.Fatal("a cheap operation waited behind a heavy one")
+	}
+	releaseLight()
+	releaseLight() // a second release must not free a slot twice
 
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, ok := a.admit(ctx, 1000); ok {
+		t.Fatal("a second heavy operation was admitted while the heavy slot was taken")
+	}
 	metrics := httptest.NewRecorder()
-	m.Handler().ServeHTTP(metrics, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	m.Handler().ServeHTTP(metrics, httptest.NewRequest("GET", "/metrics", nil))
 	if !strings.Contains(metrics.Body.String(), "partnergraph_busy_refused_total 1\n") {
 		t.Errorf("the refusal is not counted in /metrics")
 	}
 
-	third := make(chan int)
+	admitted := make(chan bool)
 	go func() {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/graphql", nil))
-		third <- rec.Code
+		release, ok := a.admit(context.Background(), 1000)
+		if ok {
+			release()
+		}
+		admitted <- ok
 	}()
-	close(release)
-	if c := <-first; c != http.StatusOK {
-		t.Errorf("first request: %d", c)
+	releaseHeavy()
+	if !<-admitted {
+		t.Error("the queued heavy operation did not run once the slot was free")
 	}
-	<-started
-	if c := <-third; c != http.StatusOK {
-		t.Errorf("queued request after the slot was freed: %d", c)
+	// The light lane has exactly one slot: a second cheap operation waits for it.
+	r1, _ := a.admit(context.Background(), 1)
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel2()
+	if _, ok := a.admit(ctx2, 1); ok {
+		t.Error("the light lane admitted more than its slots")
 	}
+	r1()
 }

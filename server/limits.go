@@ -20,7 +20,6 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-	"golang.org/x/sync/semaphore"
 	"golang.org/x/time/rate"
 
 	pg "github.com/unicri/partnergraph"
@@ -40,11 +39,14 @@ type Limits struct {
 	TrustedOnly              bool          // anonymous callers may run trusted documents only
 	Trusted                  map[string]string
 	DisableHints             bool // no "did you mean" suggestions in errors
-	// MaxInFlight bounds the GraphQL executions running at once (answers from the response
-	// cache do not count); the others queue until their deadline, then get 503. It bounds the
-	// memory big responses take under load: past the cores' capacity, more at once only adds
-	// garbage, not throughput. 0 means 2 per CPU.
-	MaxInFlight int
+	// MaxInFlight bounds the cheap GraphQL executions running at once (answers from the
+	// response cache do not count); MaxHeavyInFlight those costing more than HeavyCost, which
+	// queue apart (admission). The others queue until their deadline, then get 503. Past the
+	// cores' capacity, more at once only adds garbage and Neo4j transaction memory, not
+	// throughput. 0 means 2 per CPU, 1 per 2 CPUs (at least 1) and 20000.
+	MaxInFlight      int
+	MaxHeavyInFlight int
+	HeavyCost        int
 }
 
 // DefaultLimits are generous for the site and the analysts' playground, and stop abuse.
@@ -57,23 +59,9 @@ func (l Limits) withDefaults() Limits {
 	l.MaxFields, l.MaxTokens = cmp.Or(l.MaxFields, d.MaxFields), cmp.Or(l.MaxTokens, d.MaxTokens)
 	l.Timeout, l.SlowRequest = cmp.Or(l.Timeout, d.Timeout), cmp.Or(l.SlowRequest, d.SlowRequest)
 	l.MaxInFlight = cmp.Or(l.MaxInFlight, 2*runtime.GOMAXPROCS(0))
+	l.MaxHeavyInFlight = cmp.Or(l.MaxHeavyInFlight, max(1, runtime.GOMAXPROCS(0)/2))
+	l.HeavyCost = cmp.Or(l.HeavyCost, 20000)
 	return l
-}
-
-// inFlight lets at most n executions run at once; a request that cannot start before its
-// deadline is answered 503 with Retry-After.
-func inFlight(next http.Handler, n int, m *Metrics) http.Handler {
-	slots := semaphore.NewWeighted(int64(n))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := slots.Acquire(r.Context(), 1); err != nil {
-			m.refusedBusy()
-			w.Header().Set("Retry-After", "1")
-			writeError(w, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "the server is busy; try again")
-			return
-		}
-		defer slots.Release(1)
-		next.ServeHTTP(w, r)
-	})
 }
 
 // DocumentHash is the key of a trusted document: the hex SHA-256 of its text, as automatic
@@ -144,30 +132,6 @@ func saturate(f float64) int {
 	return int(f)
 }
 
-// shape measures an operation: its depth, and its fields counting aliases, with fragments
-// expanded (validation has already refused fragment cycles; seen guards anyway).
-func shape(ss ast.SelectionSet, frags ast.FragmentDefinitionList, depth int, seen map[string]bool) (maxDepth, fields int) {
-	maxDepth = depth
-	for _, sel := range ss {
-		var d, n int
-		switch s := sel.(type) {
-		case *ast.Field:
-			d, n = shape(s.SelectionSet, frags, depth+1, seen)
-			n++
-		case *ast.InlineFragment:
-			d, n = shape(s.SelectionSet, frags, depth, seen)
-		case *ast.FragmentSpread:
-			if f := frags.ForName(s.Name); f != nil && !seen[s.Name] {
-				seen[s.Name] = true
-				d, n = shape(f.SelectionSet, frags, depth, seen)
-				delete(seen, s.Name)
-			}
-		}
-		maxDepth, fields = max(maxDepth, d), fields+n
-	}
-	return maxDepth, fields
-}
-
 // introspects reports whether a selection set asks for __schema or __type at its root.
 func introspects(ss ast.SelectionSet, frags ast.FragmentDefinitionList, seen map[string]bool) bool {
 	for _, sel := range ss {
@@ -192,16 +156,20 @@ func introspects(ss ast.SelectionSet, frags ast.FragmentDefinitionList, seen map
 	return false
 }
 
-// guard enforces the limits on each operation after it is parsed and validated, before it runs.
+// guard enforces the limits on each operation: before it is parsed (documents: who may send
+// it, and what parsing and validating it may cost), and after it is validated, before it runs
+// (introspection, cost, the client's rate).
 type guard struct {
 	es      graphql.ExecutableSchema
 	limits  Limits
+	docs    *documents
 	clients *rateLimiter
 	metrics *Metrics
 }
 
 var _ interface {
 	graphql.HandlerExtension
+	graphql.OperationParameterMutator
 	graphql.OperationContextMutator
 } = guard{}
 
@@ -212,24 +180,29 @@ func limitError(code, format string, args ...any) *gqlerror.Error {
 	return &gqlerror.Error{Message: fmt.Sprintf(format, args...), Extensions: map[string]any{"code": code}}
 }
 
+// MutateOperationParameters runs before the document is parsed: a client whose rate is spent
+// is refused before any work, then the document's admission (documents) decides.
+func (g guard) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if info := requestInfoFrom(ctx); info != nil && g.clients != nil {
+		if wait, spent := g.clients.spent(info.client); spent {
+			return g.rateLimited(info, wait)
+		}
+	}
+	return g.docs.MutateOperationParameters(ctx, p)
+}
+
+func (g guard) rateLimited(info *requestInfo, wait time.Duration) *gqlerror.Error {
+	info.status, info.retryAfter = http.StatusTooManyRequests, wait
+	g.metrics.rateLimited()
+	return limitError("RATE_LIMITED", "too many requests: retry in %s", max(wait, time.Second).Round(time.Second))
+}
+
 func (g guard) MutateOperationContext(ctx context.Context, rc *graphql.OperationContext) *gqlerror.Error {
 	caller := pg.CallerFromContext(ctx)
 	anonymous := caller.Access == pg.AccessAnonymous
-	if anonymous && g.limits.TrustedOnly {
-		if _, ok := g.limits.Trusted[DocumentHash(rc.RawQuery)]; !ok {
-			return limitError("PERSISTED_QUERY_NOT_ALLOWED", "anonymous callers may run the published documents only; sign in to send your own")
-		}
-	}
 	rc.DisableIntrospection = anonymous && g.limits.NoAnonymousIntrospection
 	if rc.DisableIntrospection && introspects(rc.Operation.SelectionSet, rc.Doc.Fragments, map[string]bool{}) {
 		return limitError("FORBIDDEN", "introspection is for analysts: send an analyst's credentials")
-	}
-	depth, fields := shape(rc.Operation.SelectionSet, rc.Doc.Fragments, 0, map[string]bool{})
-	if depth > g.limits.MaxDepth {
-		return limitError("QUERY_TOO_DEEP", "the operation nests %d levels; the limit is %d", depth, g.limits.MaxDepth)
-	}
-	if fields > g.limits.MaxFields {
-		return limitError("TOO_MANY_FIELDS", "the operation selects %d fields (aliases and fragments included); the limit is %d", fields, g.limits.MaxFields)
 	}
 	cost := complexity.Calculate(ctx, g.es, rc.Operation, rc.Variables)
 	if cost > g.limits.MaxCost {
@@ -239,9 +212,7 @@ func (g guard) MutateOperationContext(ctx context.Context, rc *graphql.Operation
 		info.cost = cost
 		if g.clients != nil {
 			if wait, ok := g.clients.allow(info.client, cost); !ok {
-				info.status, info.retryAfter = http.StatusTooManyRequests, wait
-				g.metrics.rateLimited()
-				return limitError("RATE_LIMITED", "too many requests: retry in %s", wait.Round(time.Second))
+				return g.rateLimited(info, wait)
 			}
 		}
 	}
@@ -286,6 +257,21 @@ func (r *rateLimiter) allow(client string, cost int) (time.Duration, bool) {
 		return d, false
 	}
 	return 0, true
+}
+
+// spent reports whether the client's bucket is empty, and how long until it holds a token: such
+// a client is refused before its document is even parsed.
+func (r *rateLimiter) spent(client string) (time.Duration, bool) {
+	r.mu.Lock()
+	b, ok := r.buckets.Get(client)
+	r.mu.Unlock()
+	if !ok {
+		return 0, false
+	}
+	if t := b.Tokens(); t < 1 {
+		return time.Duration((1 - t) / float64(r.perSec) * float64(time.Second)), true
+	}
+	return 0, false
 }
 
 // requestInfo travels with a request: who the client is, what its operation cost, and the

@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"net/http"
 	"time"
 
@@ -23,6 +25,7 @@ type Metrics struct {
 	limited      prometheus.Counter
 	busy         prometheus.Counter
 	inFlight     prometheus.Gauge
+	validations  prometheus.Counter
 }
 
 // NewMetrics registers the metrics, and the Go and process collectors, in a new registry.
@@ -41,10 +44,12 @@ func NewMetrics() *Metrics {
 	m.limited = prometheus.NewCounter(prometheus.CounterOpts{Name: "partnergraph_rate_limited_total",
 		Help: "Requests refused by the rate limit."})
 	m.busy = prometheus.NewCounter(prometheus.CounterOpts{Name: "partnergraph_busy_refused_total",
-		Help: "Requests refused with 503 because MAX_IN_FLIGHT executions ran until their deadline."})
+		Help: "Operations refused with 503 SERVICE_BUSY because their lane (MAX_IN_FLIGHT, MAX_HEAVY_IN_FLIGHT) had no slot before their deadline."})
 	m.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{Name: "partnergraph_http_requests_in_flight",
-		Help: "HTTP requests being served."})
-	m.reg.MustRegister(m.requests, m.duration, m.roundTrips, m.statements, m.stmtDuration, m.limited, m.busy, m.inFlight,
+		Help: "GraphQL HTTP requests being served, from the moment they arrive (parsing and validation included)."})
+	m.validations = prometheus.NewCounter(prometheus.CounterOpts{Name: "partnergraph_graphql_validations_total",
+		Help: "Documents parsed and validated (the others were refused before, or came from the cache of validated documents)."})
+	m.reg.MustRegister(m.validations, m.requests, m.duration, m.roundTrips, m.statements, m.stmtDuration, m.limited, m.busy, m.inFlight,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -58,6 +63,25 @@ func (m *Metrics) Register(c prometheus.Collector) {
 
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
+
+// Protected serves the metrics to callers that send Authorization: Bearer <token>; with no
+// token, to anyone.
+func (m *Metrics) Protected(token string) http.Handler {
+	h := m.Handler()
+	if token == "" {
+		return h
+	}
+	want := sha256.Sum256([]byte("Bearer " + token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := sha256.Sum256([]byte(r.Header.Get("Authorization")))
+		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "metrics need the metrics token", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
 
 // ObserveStatement records one Cypher statement; it fits neo4jstore.Observer.
 func (m *Metrics) ObserveStatement(_ context.Context, _ string, _ map[string]any, took time.Duration, err error) {
@@ -84,6 +108,24 @@ func (m *Metrics) operation(name, outcome string, took time.Duration, roundTrips
 func (m *Metrics) rateLimited() {
 	if m != nil {
 		m.limited.Inc()
+	}
+}
+
+func (m *Metrics) validated() {
+	if m != nil {
+		m.validations.Inc()
+	}
+}
+
+func (m *Metrics) requestStarted() {
+	if m != nil {
+		m.inFlight.Inc()
+	}
+}
+
+func (m *Metrics) requestDone() {
+	if m != nil {
+		m.inFlight.Dec()
 	}
 }
 

@@ -43,7 +43,7 @@ func TestMetricsShowPoolUse(t *testing.T) {
 		}
 	})
 	o := testOptions(db)
-	o.Metrics = metrics
+	o.Metrics, o.MetricsOnAPI = metrics, true
 	srv := serve(t, o)
 	t.Cleanup(release) // before the server closes, which waits for the held request
 

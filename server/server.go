@@ -17,9 +17,9 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 	"go.opentelemetry.io/otel/trace"
 
 	pg "github.com/unicri/partnergraph"
@@ -70,8 +70,11 @@ type Options struct {
 	Auth *Authenticator
 	// Limits bound each request; zero fields take DefaultLimits.
 	Limits Limits
-	// Metrics, if set, are recorded and served at /metrics.
-	Metrics *Metrics
+	// Metrics, if set, are recorded; MetricsOnAPI serves them at /metrics of this handler,
+	// behind MetricsToken when it is set (cmd serves them on a listener of their own otherwise).
+	Metrics      *Metrics
+	MetricsOnAPI bool
+	MetricsToken string
 	// Tracing, if set, records OpenTelemetry spans.
 	Tracing *Tracing
 	// Web, if set, answers the requests no other route takes: the explorer, the dashboard and
@@ -93,7 +96,9 @@ func New(o Options) http.Handler {
 	mux.Handle("/graphql", gql)
 	registerExport(mux, o)
 	if o.Metrics != nil {
-		mux.Handle("GET /metrics", o.Metrics.Handler())
+		if o.MetricsOnAPI {
+			mux.Handle("GET /metrics", o.Metrics.Protected(o.MetricsToken))
+		}
 		if o.Cache != nil {
 			o.Metrics.Register(cacheCollector(o.Cache))
 		}
@@ -134,18 +139,21 @@ func newGraphQL(o Options) http.Handler {
 	es := costSchema{graph.NewExecutableSchema(cfg)}
 	srv := handler.New(es)
 	srv.AddTransport(graphQLOverHTTP{maxBodyBytes: o.MaxBodyBytes}) // GraphQL over HTTP: JSON POST, GET for queries
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	valid := newQueryCache(1000)
+	warmTrusted(es, valid, o.Limits.Trusted)
+	srv.SetQueryCache(valid)
+	srv.SetValidationRulesFn(func() *rules.Rules {
+		o.Metrics.validated() // gqlgen asks for the rules once per document it validates
+		return rules.NewDefaultRules()
+	})
 	srv.SetParserTokenLimit(o.Limits.MaxTokens)
 	srv.SetDisableSuggestion(o.Limits.DisableHints)
-	apq := lru.New[string](1000)
-	for hash, doc := range o.Limits.Trusted {
-		apq.Add(context.Background(), hash, doc) // trusted documents can be sent by hash alone
-	}
-	srv.Use(extension.AutomaticPersistedQuery{Cache: apq})
 	srv.Use(extension.Introspection{})
-	srv.Use(guard{es: es, limits: o.Limits, clients: newRateLimiter(o.Limits.RatePerSec, o.Limits.RateBurst), metrics: o.Metrics})
+	srv.Use(guard{es: es, limits: o.Limits, docs: newDocuments(o.Limits, valid),
+		clients: newRateLimiter(o.Limits.RatePerSec, o.Limits.RateBurst), metrics: o.Metrics})
 	srv.SetErrorPresenter(resolvers.ErrorPresenter(o.Logger, RequestIDFrom))
 	srv.SetRecoverFunc(resolvers.Recover(o.Logger))
+	lanes := newAdmission(o.Limits, o.Metrics)
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if !o.Health.Migrated() {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
@@ -154,17 +162,26 @@ func newGraphQL(o Options) http.Handler {
 			}}})
 		}
 		oc := graphql.GetOperationContext(ctx)
+		cost := 0
+		if info := requestInfoFrom(ctx); info != nil {
+			cost = info.cost
+		}
+		release, admitted := lanes.admit(ctx, cost)
+		if !admitted {
+			return busyResponse(ctx)
+		}
 		label := operationLabel(o, oc) // hashes the document once per operation
 		spanCtx, endSpan := o.Tracing.operation(ctx, label)
 		respond := next(spanCtx)
 		return func(ctx context.Context) *graphql.Response {
+			defer release()
 			// Resolvers run under this context: put the operation's span in it so their
 			// statements nest under the operation.
 			res := respond(trace.ContextWithSpan(ctx, trace.SpanFromContext(spanCtx)))
 			if res == nil && ctx.Err() != nil {
 				// gqlgen gives up silently on a finished context: say why.
 				res = &graphql.Response{Errors: gqlerror.List{{Message: "the request took longer than its deadline",
-					Extensions: map[string]any{"code": "SERVICE_UNAVAILABLE"}}}}
+					Extensions: map[string]any{"code": "SERVICE_BUSY"}}}}
 			}
 			if o.Cache != nil && oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
 				// This instance must not serve stale answers after its own change: read the
@@ -190,14 +207,17 @@ func newGraphQL(o Options) http.Handler {
 			return res
 		})
 	}
-	api := inFlight(srv, o.Limits.MaxInFlight, o.Metrics)
+	var api http.Handler = srv
 	if o.Cache != nil {
 		api = o.Cache.Handler(api)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o.Metrics.requestStarted()
+		defer o.Metrics.requestDone()
 		r.Body = http.MaxBytesReader(w, r.Body, o.MaxBodyBytes)
 		caller, err := o.Auth.Authenticate(r)
 		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="partnergraph", error="invalid_token"`)
 			writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", pg.ErrorMessage(err))
 			return
 		}

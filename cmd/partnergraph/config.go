@@ -57,6 +57,10 @@ type Config struct {
 	TrustedOnly    bool          // TRUSTED_DOCUMENTS_ONLY: anonymous callers run trusted documents only
 	TrustedDir     string        // TRUSTED_DOCUMENTS_DIR: more .graphql documents to trust
 	SlowRequest    time.Duration // SLOW_REQUEST: log requests slower than this
+	MaxHeavy       int           // MAX_HEAVY_IN_FLIGHT: executions costing more than HEAVY_COST at once (0: 1 per 2 CPUs)
+	HeavyCost      int           // HEAVY_COST: the cost above which an operation takes the heavy lane
+	MetricsAddr    string        // METRICS_ADDR: a listener of its own for /metrics
+	MetricsToken   string        // METRICS_TOKEN (secret): bearer token /metrics asks for
 }
 
 func env(key, def string) string {
@@ -133,6 +137,10 @@ func parseConfig(name string, args []string, extra ...func(*flag.FlagSet)) (Conf
 	fs.IntVar(&c.RateBurst, "rate-burst", int(envInt("RATE_BURST", 400000)), "cost units a client may spend at once (RATE_BURST)")
 	fs.Int64Var(&c.MemoryLimit, "memory-limit", envInt("MEMORY_LIMIT", 0), "soft memory limit of the Go runtime in bytes; GOMEMLIMIT, if set, wins (MEMORY_LIMIT; 0: 150 MiB)")
 	fs.IntVar(&c.MaxInFlight, "max-in-flight", int(envInt("MAX_IN_FLIGHT", 0)), "GraphQL executions at once; the others queue until their deadline (MAX_IN_FLIGHT; 0: 2 per CPU)")
+	fs.IntVar(&c.MaxHeavy, "max-heavy-in-flight", int(envInt("MAX_HEAVY_IN_FLIGHT", 0)), "executions costing more than HEAVY_COST at once, queued apart from the cheap ones (MAX_HEAVY_IN_FLIGHT; 0: 1 per 2 CPUs)")
+	fs.IntVar(&c.HeavyCost, "heavy-cost", int(envInt("HEAVY_COST", 0)), "operation cost above which an execution takes the heavy lane (HEAVY_COST; 0: 20000)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("METRICS_ADDR", ""), "serve /metrics on this address of its own, e.g. 127.0.0.1:9090 (METRICS_ADDR)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", env("METRICS_TOKEN", ""), "bearer token /metrics requires, 16+ characters (METRICS_TOKEN)")
 	fs.StringVar(&c.Introspection, "introspection", env("INTROSPECTION", ""), "all, or analysts: anonymous callers cannot introspect (INTROSPECTION; default: all in development, analysts in production)")
 	trustedOnly := fs.String("trusted-documents-only", env("TRUSTED_DOCUMENTS_ONLY", ""), "true: anonymous callers may run trusted documents only (TRUSTED_DOCUMENTS_ONLY; default: true in production)")
 	fs.StringVar(&c.TrustedDir, "trusted-documents-dir", env("TRUSTED_DOCUMENTS_DIR", ""), "directory of more .graphql documents to trust, besides docs/queries (TRUSTED_DOCUMENTS_DIR)")
@@ -148,6 +156,9 @@ func parseConfig(name string, args []string, extra ...func(*flag.FlagSet)) (Conf
 	}
 	c.TrustedOnly = *trustedOnly == "true" || (*trustedOnly == "" && c.Env == "production")
 	c.CORSOrigins, c.EditorKeys, c.AnalystKeys = splitList(*cors), splitList(*editors), splitList(*analysts)
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return c, fs, fmt.Errorf("METRICS_TOKEN must be 16 characters or more")
+	}
 	return c, fs, nil
 }
 
@@ -200,7 +211,8 @@ func (c Config) masked() []any {
 		"jwt_issuer", c.JWTIssuer, "jwt_audience", c.JWTAudience, "max_query_cost", c.MaxCost, "max_query_depth", c.MaxDepth,
 		"max_query_fields", c.MaxFields, "request_timeout", c.RequestTimeout.String(), "rate_limit", c.RateLimit, "rate_burst", c.RateBurst, "max_in_flight", c.MaxInFlight, "memory_limit", c.MemoryLimit,
 		"introspection", c.Introspection, "trusted_documents_only", c.TrustedOnly, "trusted_documents_dir", c.TrustedDir,
-		"slow_request", c.SlowRequest.String()}
+		"slow_request", c.SlowRequest.String(), "max_heavy_in_flight", c.MaxHeavy, "heavy_cost", c.HeavyCost,
+		"metrics_addr", c.MetricsAddr, "metrics_token", maskSecret(c.MetricsToken), "metrics_on_api", c.metricsOnAPI()}
 }
 
 func maskSecret(s string) string {
@@ -270,6 +282,16 @@ func (c Config) trustedDocuments() (map[string]string, error) {
 // limits gathers the request limits.
 func (c Config) limits(trusted map[string]string) server.Limits {
 	return server.Limits{MaxCost: c.MaxCost, MaxDepth: c.MaxDepth, MaxFields: c.MaxFields, Timeout: c.RequestTimeout,
-		RatePerSec: c.RateLimit, RateBurst: c.RateBurst, MaxInFlight: c.MaxInFlight, SlowRequest: c.SlowRequest, NoAnonymousIntrospection: c.Introspection != "all",
+		RatePerSec: c.RateLimit, RateBurst: c.RateBurst, MaxInFlight: c.MaxInFlight, MaxHeavyInFlight: c.MaxHeavy, HeavyCost: c.HeavyCost, SlowRequest: c.SlowRequest, NoAnonymousIntrospection: c.Introspection != "all",
 		TrustedOnly: c.TrustedOnly, Trusted: trusted, DisableHints: c.Env == "production"}
+}
+
+// metricsOnAPI says whether the API's own listener serves /metrics: in development always; in
+// production only behind METRICS_TOKEN, and never when METRICS_ADDR gives it a listener of its
+// own.
+func (c Config) metricsOnAPI() bool {
+	if c.MetricsAddr != "" {
+		return false
+	}
+	return c.Env != "production" || c.MetricsToken != ""
 }

@@ -231,20 +231,20 @@ func runServe(ctx context.Context, args []string) error {
 	api := server.New(server.Options{
 		Logger: log, Health: h, Auth: auth, MaxBodyBytes: c.MaxBodyBytes, Cache: cache,
 		Limits: c.limits(trusted), Metrics: metrics, Tracing: tracing,
+		MetricsOnAPI: c.metricsOnAPI(), MetricsToken: c.MetricsToken,
 		Web:      web.Handler(),
 		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats()},
 	})
-	handler := cors.New(cors.Options{
-		AllowedOrigins: c.CORSOrigins,
-		AllowedMethods: []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders: []string{"Authorization", "Content-Type", "X-Request-Id"},
-		ExposedHeaders: []string{"X-Request-Id"},
-		MaxAge:         600,
-	}).Handler(api)
-	srv := &http.Server{Addr: c.HTTPAddr, Handler: handler, ReadHeaderTimeout: 5 * time.Second,
+	srv := &http.Server{Addr: c.HTTPAddr, Handler: withCORS(c.CORSOrigins, api), ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.ListenAndServe() }()
+	if c.MetricsAddr != "" {
+		msrv := &http.Server{Addr: c.MetricsAddr, Handler: metrics.Protected(c.MetricsToken), ReadHeaderTimeout: 5 * time.Second}
+		go func() { errc <- msrv.ListenAndServe() }()
+		defer func() { _ = msrv.Close() }()
+		log.Info("serving metrics", "url", "http://"+c.MetricsAddr+"/metrics")
+	}
 	log.Info("serving", "url", "http://"+c.HTTPAddr+"/graphql", "playground", "http://"+c.HTTPAddr+"/")
 	select {
 	case err := <-errc:
@@ -362,4 +362,19 @@ func runToken(args []string) error {
 	}
 	fmt.Println(tok)
 	return nil
+}
+
+// withCORS lets the configured browser origins call the API. With none configured no CORS
+// header is sent, so browsers keep other origins out; "*" must be configured to allow any.
+func withCORS(origins []string, h http.Handler) http.Handler {
+	if len(origins) == 0 {
+		return h
+	}
+	return cors.New(cors.Options{
+		AllowedOrigins: origins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders: []string{"Authorization", "Content-Type", "X-Request-Id"},
+		ExposedHeaders: []string{"X-Request-Id"},
+		MaxAge:         600,
+	}).Handler(h)
 }
