@@ -271,8 +271,12 @@ func TestAdminBulkDelete(t *testing.T) {
 func TestDeadlineReachesNeo4j(t *testing.T) {
 	srv, _ := newHardenedAPI(t, server.Limits{Timeout: time.Nanosecond}, server.JWTOptions{})
 	start := time.Now()
-	// Out of time is busy, not down: SERVICE_BUSY, and the circuit stays closed.
-	post(t, srv, "", `{ stats { countsByKind { key count } } }`, nil).wantError(t, "SERVICE_BUSY", "")
+	// Out of time is busy, not down: SERVICE_BUSY, 503 with Retry-After.
+	r, h := postRaw(t, srv, "", map[string]any{"query": `{ stats { countsByKind { key count } } }`})
+	r.wantError(t, "SERVICE_BUSY", "")
+	if r.Status != http.StatusServiceUnavailable || h.Get("Retry-After") == "" {
+		t.Errorf("busy: status %d, Retry-After %q; want 503 with Retry-After", r.Status, h.Get("Retry-After"))
+	}
 	if took := time.Since(start); took > 3*time.Second {
 		t.Errorf("a request past its deadline took %s", took)
 	}

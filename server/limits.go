@@ -77,6 +77,9 @@ func DocumentHash(doc string) string {
 type costSchema struct{ graphql.ExecutableSchema }
 
 func (s costSchema) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
+	if w, ok := scanWeights[typeName+"."+field]; ok {
+		return saturate(float64(w(args)) * float64(1+child)), true
+	}
 	def := s.Schema().Types[typeName]
 	if def == nil {
 		return 0, false
@@ -108,6 +111,30 @@ func (s costSchema) Complexity(ctx context.Context, typeName, field string, chil
 		return 0, false
 	}
 	return saturate(1 + float64(max(items, 1))*float64(child)), true
+}
+
+// scanWeights weigh the fields whose work grows with what they read rather than with what they
+// return: a network walks limit nodes per level, a connection search explores paths up to
+// maxHops, each report scans a whole kind, collaborators rank a whole neighbourhood. Their cost
+// is the weight times their selection's, so admission puts the big ones in the heavy lane.
+var scanWeights = map[string]func(args map[string]any) int{
+	"Query.network": func(a map[string]any) int {
+		limit, _ := intArg(a["limit"])
+		depth, _ := intArg(a["depth"])
+		return max(1, cmp.Or(limit, 200)/20) * max(1, depth)
+	},
+	"Query.connection": func(a map[string]any) int {
+		hops, _ := intArg(a["maxHops"])
+		limit, _ := intArg(a["limit"])
+		return max(1, cmp.Or(hops, 6)) * max(1, cmp.Or(limit, 3))
+	},
+	"Query.coOrganisations":      func(map[string]any) int { return 20 },
+	"Stats.countsByKind":         func(map[string]any) int { return 500 },
+	"Stats.activityByYear":       func(map[string]any) int { return 100 },
+	"Stats.eventsByTopic":        func(map[string]any) int { return 100 },
+	"Stats.eventsByCountry":      func(map[string]any) int { return 100 },
+	"Stats.topPartners":          func(map[string]any) int { return 100 },
+	"Organisation.collaborators": func(a map[string]any) int { n, _ := intArg(a["first"]); return 10 * cmp.Or(n, pg.DefaultPageSize) },
 }
 
 func intArg(v any) (int, bool) {
