@@ -124,6 +124,36 @@ bench-dataset: build neo4j-bench-start
 bench: bench-dataset
 	NEO4J_BENCH_URI=$(NEO4J_BENCH_URI) bin/bench -label $(BENCH_LABEL) $(BENCH_FLAGS)
 
+# make bench-attack: the attack mode (bench -attack, bench/attack.go) on the benchmark's Neo4j and
+# dataset: the API as production serves it, a trusted anonymous client alone for
+# ATTACK_DURATION, then under 4 anonymous and then 4 analyst attackers sending every class of
+# hostile document (internal/hostile), each request different. Reports go to
+# bench/results/attack-*.md and .json; it fails unless the trusted client's p99 stays within 2x
+# and every refusal comes with its code in under 50 ms (anonymous) and 200 ms (analysts).
+ATTACK_DURATION ?= 20s
+
+.PHONY: bench-attack
+
+bench-attack: bench-dataset
+	NEO4J_BENCH_URI=$(NEO4J_BENCH_URI) bin/bench -attack -label $(BENCH_LABEL) -d $(ATTACK_DURATION)
+
+# make test-stress: make test STRESS_RUNS times (default 5) while busy loops keep every core
+# busy, as CI's shared machine may be; each run's verdict and time go to .data/test-stress.log
+# and its output to .data/test-stress-<n>.out. Not part of make test.
+STRESS_RUNS ?= 5
+
+.PHONY: test-stress
+
+test-stress:
+	@mkdir -p .data; log=.data/test-stress.log; : > $$log; \
+	for c in $$(seq $$(nproc)); do ( while :; do :; done ) & done; \
+	trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
+	failed=0; for i in $$(seq $(STRESS_RUNS)); do start=$$(date +%s); \
+	  if $(MAKE) --no-print-directory test >.data/test-stress-$$i.out 2>&1; then r=passed; else r=FAILED; failed=$$((failed+1)); fi; \
+	  echo "test-stress: run $$i of $(STRESS_RUNS) $$r in $$(( $$(date +%s) - start )) s with $$(nproc) busy loops" | tee -a $$log; \
+	done; \
+	test $$failed = 0
+
 # make soak: the soak (bench/soak.go) on the same Neo4j and dataset as make bench: the mixed
 # documents (anonymous reads from and past the response cache, analyst reads, editor mutations)
 # at concurrency SOAK_CONCURRENCY for SOAK_DURATION; every 10 s the process's RSS, Go heap,

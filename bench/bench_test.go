@@ -133,6 +133,42 @@ func TestSoakSmoke(t *testing.T) {
 	t.Logf("\n%s", md)
 }
 
+// TestAttackSmoke runs the attack mode for a second a phase on the centre dataset: every class
+// of hostile document is sent by both kinds of attacker and refused with its code, the trusted
+// client is answered without errors throughout, and the report is written. A second a phase
+// on a busy machine says nothing of the ratios, so they are only required to be reported.
+func TestAttackSmoke(t *testing.T) {
+	db := neo4jtest.Open(t)
+	neo4jtest.MustSeedCentre(t, db)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	o := AttackOptions{Duration: time.Second, Attackers: 4, OutDir: t.TempDir(), Label: "smoke", Log: testWriter{t}}
+	r, err := attack(ctx, db, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Baseline.Requests == 0 || r.Baseline.Errors != 0 {
+		t.Errorf("trusted client alone: %d requests, %d errors (%s)", r.Baseline.Requests, r.Baseline.Errors, r.Baseline.FirstError)
+	}
+	if len(r.Phases) != 2 {
+		t.Fatalf("phases: %d, want anonymous and analyst", len(r.Phases))
+	}
+	for _, p := range r.Phases {
+		if p.Trusted.Errors != 0 || p.P99Ratio <= 0 {
+			t.Errorf("%s attack: trusted client %d errors (%s), p99 ratio %.2f", p.Attacker, p.Trusted.Errors, p.Trusted.FirstError, p.P99Ratio)
+		}
+		for _, c := range p.Classes {
+			if c.Requests == 0 || c.WrongCode != 0 {
+				t.Errorf("%s attack, %s: %d requests, %d not refused with %s (%s)", p.Attacker, c.Name, c.Requests, c.WrongCode, c.Code, c.FirstBad)
+			}
+		}
+	}
+	md, err := os.ReadFile(filepath.Join(o.OutDir, "attack-latest.md"))
+	if err != nil || !strings.Contains(string(md), "fragment bomb") || !strings.Contains(string(md), "## Targets") {
+		t.Errorf("attack report: %v\n%s", err, md)
+	}
+}
+
 // testWriter sends the harness's progress lines to the test log.
 type testWriter struct{ t *testing.T }
 

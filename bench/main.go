@@ -91,6 +91,21 @@ func runMain(ctx context.Context, c config) error {
 		return serveOnly(ctx, db, c.ServeOnly)
 	}
 	c.AloneDB = c.DB
+	if c.Attack {
+		r, err := attack(ctx, db, AttackOptions{Duration: c.Duration, Attackers: 4, OutDir: c.OutDir, Label: c.Label, Log: c.Log})
+		if err != nil {
+			return err
+		}
+		failed := false
+		for _, t := range r.Targets {
+			fmt.Printf("%s  %s: %s\n", t.verdict(), t.Name, t.Measured)
+			failed = failed || !t.Pass
+		}
+		if failed {
+			return fmt.Errorf("attack: a target was missed")
+		}
+		return nil
+	}
 	if c.Soak.Duration > 0 {
 		_, err := soak(ctx, db, c.Soak)
 		return err

@@ -11,7 +11,9 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -21,6 +23,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/validator/rules"
 	"go.opentelemetry.io/otel/trace"
+	"golang.org/x/sync/semaphore"
 
 	pg "github.com/unicri/partnergraph"
 	"github.com/unicri/partnergraph/graph"
@@ -154,6 +157,7 @@ func newGraphQL(o Options) http.Handler {
 	srv.SetErrorPresenter(resolvers.ErrorPresenter(o.Logger, RequestIDFrom))
 	srv.SetRecoverFunc(resolvers.Recover(o.Logger))
 	lanes := newAdmission(o.Limits, o.Metrics)
+	preparing := semaphore.NewWeighted(int64(max(1, runtime.GOMAXPROCS(0)/2)))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if !o.Health.Migrated() {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
@@ -211,22 +215,44 @@ func newGraphQL(o Options) http.Handler {
 	if o.Cache != nil {
 		api = o.Cache.Handler(api)
 	}
+	anonymousLimit := trustedRequestLimit(o.Limits)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		o.Metrics.requestStarted()
 		defer o.Metrics.requestDone()
-		r.Body = http.MaxBytesReader(w, r.Body, o.MaxBodyBytes)
+		start := time.Now()
 		caller, err := o.Auth.Authenticate(r)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="partnergraph", error="invalid_token"`)
 			writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", pg.ErrorMessage(err))
 			return
 		}
+		limit := o.MaxBodyBytes
+		if caller.Access == pg.AccessAnonymous && o.Limits.TrustedOnly {
+			// No trusted document is this large: refuse without reading the body.
+			if r.ContentLength > anonymousLimit {
+				writeError(w, http.StatusBadRequest, "PERSISTED_QUERY_NOT_ALLOWED", "anonymous callers may run the published documents only; sign in to send your own")
+				return
+			}
+			limit = min(limit, anonymousLimit)
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		// The deadline reaches Neo4j as the transaction timeout (neo4jstore reads it).
 		ctx, cancel := context.WithTimeout(r.Context(), o.Limits.Timeout)
 		defer cancel()
-		info := &requestInfo{client: clientOf(r, caller)}
+		info := &requestInfo{client: clientOf(r, caller), start: start}
 		ctx = context.WithValue(ctx, requestInfoKey{}, info)
 		w = limitedWriter{ResponseWriter: w, info: info}
+		if r.ContentLength < 0 || r.ContentLength > smallBody {
+			// Reading, parsing and measuring a large document happens one (or a few) at a time,
+			// so large hostile documents cannot take every core from everyone else.
+			if err := preparing.Acquire(ctx, 1); err != nil {
+				info.status, info.retryAfter = http.StatusServiceUnavailable, time.Second
+				writeError(w, http.StatusServiceUnavailable, "SERVICE_BUSY", "the server is busy; try again shortly")
+				return
+			}
+			info.prepared = sync.OnceFunc(func() { preparing.Release(1) })
+			defer info.prepared()
+		}
 		ctx, _ = pg.NewContextWithRoundTripCounter(ctx)
 		ctx = pg.NewContextWithCaller(ctx, caller)
 		loaders := loader.New(o.Services.Content, o.Services.Network, caller.Viewer(), o.LoaderWait)
@@ -234,6 +260,20 @@ func newGraphQL(o Options) http.Handler {
 		ctx = loader.NewContext(ctx, loaders)
 		api.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// smallBody is the largest request body read without waiting for a preparation slot: the
+// documents clients really send are a few kilobytes.
+const smallBody = 16 << 10
+
+// trustedRequestLimit is the largest body an anonymous request can need where only trusted
+// documents run: the longest trusted document, escaped, plus room for variables.
+func trustedRequestLimit(l Limits) int64 {
+	longest := 0
+	for _, doc := range l.Trusted {
+		longest = max(longest, len(doc))
+	}
+	return int64(2*longest + 32<<10)
 }
 
 // writeError answers with a GraphQL error document before any operation ran.

@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -235,8 +236,13 @@ func runServe(ctx context.Context, args []string) error {
 		Web:      web.Handler(),
 		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats()},
 	})
+	// Requests run under a context that ends if the drain at shutdown runs out of time: no
+	// request outlives SHUTDOWN_TIMEOUT.
+	requests, abandon := context.WithCancel(context.Background())
+	defer abandon()
 	srv := &http.Server{Addr: c.HTTPAddr, Handler: withCORS(c.CORSOrigins, api), ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
+		ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return requests }}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.ListenAndServe() }()
 	if c.MetricsAddr != "" {
@@ -256,6 +262,10 @@ func runServe(ctx context.Context, args []string) error {
 	shutCtx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
 	defer cancel()
 	err = srv.Shutdown(shutCtx)
+	if err != nil {
+		abandon() // what did not finish in time is cancelled, down to its Neo4j transaction
+		_ = srv.Close()
+	}
 	if cerr := db.Close(shutCtx); cerr != nil && err == nil {
 		err = cerr
 	}
