@@ -341,10 +341,15 @@ type limitedWriter struct {
 	info *requestInfo
 }
 
+// setServerTiming says what the server spent on the request before answering (Server-Timing).
+func setServerTiming(h http.Header, start time.Time) {
+	h.Set("Server-Timing", fmt.Sprintf("app;dur=%.3f", float64(time.Since(start).Microseconds())/1000))
+}
+
 func (w limitedWriter) WriteHeader(code int) {
-	// What the server spent on the request before answering (RFC: Server-Timing): the time a
-	// refusal took is visible to whoever measures it, clients and the attack benchmark alike.
-	w.Header().Set("Server-Timing", fmt.Sprintf("app;dur=%.3f", float64(time.Since(w.info.start).Microseconds())/1000))
+	// The time a refusal took is visible to whoever measures it, clients and the attack
+	// benchmark alike.
+	setServerTiming(w.Header(), w.info.start)
 	if w.info.status != 0 {
 		code = w.info.status
 		secs := int(math.Ceil(w.info.retryAfter.Seconds()))

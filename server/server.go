@@ -230,6 +230,7 @@ func newGraphQL(o Options) http.Handler {
 		if caller.Access == pg.AccessAnonymous && o.Limits.TrustedOnly {
 			// No trusted document is this large: refuse without reading the body.
 			if r.ContentLength > anonymousLimit {
+				setServerTiming(w.Header(), start)
 				writeError(w, http.StatusBadRequest, "PERSISTED_QUERY_NOT_ALLOWED", "anonymous callers may run the published documents only; sign in to send your own")
 				return
 			}
