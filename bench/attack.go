@@ -143,7 +143,7 @@ func attack(ctx context.Context, db *neo4jstore.DB, o AttackOptions) (*AttackRes
 		// No rate limit: it would throttle the trusted client too (all clients here share one
 		// address) and hide what the refusals themselves cost.
 		Limits:   server.Limits{TrustedOnly: true, Trusted: trusted, NoAnonymousIntrospection: true, DisableHints: true},
-		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats()},
+		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats(), Reads: db.Reader()},
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -264,7 +264,7 @@ func apiHandler(ctx context.Context, db *neo4jstore.DB, editorKey string, log io
 		Logger:           slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelError})),
 		Health:           readyHealth{db},
 		APIKeys:          apiKeys(editorKey),
-		Services:         server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats()},
+		Services:         server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats(), Reads: db.Reader()},
 		Cache:            cache,
 		ExposeRoundTrips: true,
 	})

@@ -310,25 +310,48 @@ func (s sortClause) tail(b *strings.Builder, cursor bool, prefix string) {
 	b.WriteString("\nORDER BY key " + dir + ", n.id " + dir)
 }
 
-// buildList puts together the list (or count) statement for a filter and window. Ordered by an
-// indexed property, a list reads the kind's index in that order from the cursor on (a range
-// seek) and stops after one page; the index hint keeps that plan whatever the statistics say.
+// buildList puts together the list (or count) statement for a filter and window.
 func buildList(v pg.Viewer, f pg.NodeFilter, w pg.Window, count bool) (listQuery, error) {
+	h, err := listHead(v, f, w, count)
+	if err != nil {
+		return listQuery{}, err
+	}
+	ret := "\nRETURN n, key"
+	if count {
+		ret = "\nRETURN count(n) AS total"
+	}
+	return listQuery{text: cached(h.sig+"|list", func() string { return h.text + ret }), params: h.params}, nil
+}
+
+// head is the start of a list statement: it binds n to the entities of a page (with their
+// sort key as key, in order, limit+1 of them) or, for a count, to every entity counted. The
+// read path ends it with the projection it needs.
+type head struct {
+	text   string
+	sig    string // what the text depends on: equal signatures, equal texts
+	params map[string]any
+}
+
+// listHead builds the head of a list statement. Ordered by an indexed property, a list reads
+// the kind's index in that order from the cursor on (a range seek) and stops after one page;
+// the index hint keeps that plan whatever the statistics say.
+func listHead(v pg.Viewer, f pg.NodeFilter, w pg.Window, count bool) (head, error) {
 	label := f.Kind.Label()
 	if label == "" {
-		return listQuery{}, pg.FieldErrorf(pg.EINVALID, "kind", "unknown kind %q", f.Kind)
+		return head{}, pg.FieldErrorf(pg.EINVALID, "kind", "unknown kind %q", f.Kind)
 	}
 	c, err := compileFilter(v, f.Kind, f)
 	if err != nil {
-		return listQuery{}, err
+		return head{}, err
 	}
 	var s sortClause
 	if count {
 		c.sig = append(c.sig, "count")
 	} else if s, err = compileOrder(f.Kind, f.OrderBy, w, &c); err != nil {
-		return listQuery{}, err
+		return head{}, err
 	}
-	text := cached("list|"+string(f.Kind)+"|"+strings.Join(c.sig, "|"), func() string {
+	sig := "listhead|" + string(f.Kind) + "|" + strings.Join(c.sig, "|")
+	text := cached(sig, func() string {
 		var b strings.Builder
 		switch {
 		case c.lucene != "":
@@ -349,19 +372,18 @@ func buildList(v pg.Viewer, f pg.NodeFilter, w pg.Window, count bool) (listQuery
 			b.WriteString("\n  AND " + p)
 		}
 		if count {
-			b.WriteString("\nRETURN count(n) AS total")
 			return b.String()
 		}
 		if c.lucene == "" && s.prop != "" {
 			_, dir := s.dir()
-			b.WriteString("\nRETURN n, " + s.out() + " AS key\nORDER BY " + s.key + " " + dir + ", n.id " + dir + "\nLIMIT $limit")
+			b.WriteString("\nWITH n, " + s.out() + " AS key\nORDER BY " + s.key + " " + dir + ", n.id " + dir + "\nLIMIT $limit")
 			return b.String()
 		}
 		s.tail(&b, w.Cursor != nil, "")
-		b.WriteString("\nRETURN n, key LIMIT $limit")
+		b.WriteString("\nLIMIT $limit")
 		return b.String()
 	})
-	return listQuery{text: text, params: c.params}, nil
+	return head{text: text, sig: sig, params: c.params}, nil
 }
 
 func roleStrings(rs []pg.Role) []string {

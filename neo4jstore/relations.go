@@ -219,24 +219,39 @@ func (s *Network) CountCoOrganisedEvents(ctx context.Context, v pg.Viewer, orgs 
 
 // coEventsQuery builds the page (or count) statement of CoOrganisedEvents.
 func coEventsQuery(v pg.Viewer, orgs []string, f pg.NodeFilter, w pg.Window, count bool) (listQuery, error) {
-	if len(orgs) < 2 || len(orgs) > 10 {
-		return listQuery{}, pg.FieldErrorf(pg.EINVALID, "organisations", "give between 2 and 10 organisations")
-	}
-	c, err := compileFilter(v, pg.KindEvent, f)
+	h, err := coEventsHead(v, orgs, f, w, count)
 	if err != nil {
 		return listQuery{}, err
 	}
+	ret := "\nRETURN n, key"
+	if count {
+		ret = "\nRETURN count(n) AS total"
+	}
+	return listQuery{text: cached(h.sig+"|list", func() string { return h.text + ret }), params: h.params}, nil
+}
+
+// coEventsHead binds n to the events all of orgs organised together (a page with its keys, or
+// all of them for a count).
+func coEventsHead(v pg.Viewer, orgs []string, f pg.NodeFilter, w pg.Window, count bool) (head, error) {
+	if len(orgs) < 2 || len(orgs) > 10 {
+		return head{}, pg.FieldErrorf(pg.EINVALID, "organisations", "give between 2 and 10 organisations")
+	}
+	c, err := compileFilter(v, pg.KindEvent, f)
+	if err != nil {
+		return head{}, err
+	}
 	if c.lucene != "" {
-		return listQuery{}, pg.FieldErrorf(pg.EINVALID, "text", "text filters apply to top-level lists; use search")
+		return head{}, pg.FieldErrorf(pg.EINVALID, "text", "text filters apply to top-level lists; use search")
 	}
 	var so sortClause
 	if count {
 		c.sig = append(c.sig, "count")
 	} else if so, err = compileOrder(pg.KindEvent, f.OrderBy, w, &c); err != nil {
-		return listQuery{}, err
+		return head{}, err
 	}
 	c.params["orgs"] = orgs
-	text := cached("coevents|"+strings.Join(c.sig, "|"), func() string {
+	sig := "coevents|" + strings.Join(c.sig, "|")
+	text := cached(sig, func() string {
 		var b strings.Builder
 		b.WriteString(`MATCH ` + visible("first", "Organisation", "id: $orgs[0]") + `<-[:PART_OF*0..2]-(u0:Organisation)-[r0:ORGANISED]->(n:Event)
 WHERE r0.role IN $organising AND n.status IN $statuses AND u0.status IN $statuses
@@ -247,14 +262,13 @@ WHERE all(oid IN $orgs[1..] WHERE EXISTS {
 			b.WriteString("\n  AND " + p)
 		}
 		if count {
-			b.WriteString("\nRETURN count(n) AS total")
 			return b.String()
 		}
 		so.tail(&b, w.Cursor != nil, "")
-		b.WriteString("\nRETURN n, key LIMIT $limit")
+		b.WriteString("\nLIMIT $limit")
 		return b.String()
 	})
-	return listQuery{text: text, params: c.params}, nil
+	return head{text: text, sig: sig, params: c.params}, nil
 }
 
 var qExisting = perKind(`MATCH (n:LABEL) WHERE n.id IN $ids AND n.status IN $statuses RETURN collect(n.id) AS ids`)

@@ -53,7 +53,7 @@ func testOptions(db *neo4jstore.DB) server.Options {
 			{Name: "editor", SHA256: sha256.Sum256([]byte(editorKey)), Access: pg.AccessEditor},
 			{Name: "analyst", SHA256: sha256.Sum256([]byte(analystKey)), Access: pg.AccessAnalyst},
 		},
-		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats()},
+		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats(), Reads: db.Reader()},
 	}
 }
 

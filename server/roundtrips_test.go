@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,13 +51,59 @@ func importWideGraph(t *testing.T, orgs, eventsPerOrg int) *server.Options {
 		// parents (loader.Expect), never because the keys happened to arrive in time.
 		ExposeRoundTrips: true, LoaderWait: time.Nanosecond,
 		APIKeys:  []server.APIKey{{Name: "editor", SHA256: sha256.Sum256([]byte(editorKey)), Access: pg.AccessEditor}},
-		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats()}}
+		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats(), Reads: db.Reader()}}
 }
 
-// TestRoundTripsDoNotGrowWithListSizes: organisations -> events -> organisers -> priorities
-// costs one statement per level, whether the lists hold 2 items or 50.
+// TestCompiledRootFieldsAreOneStatement: a root field the compiler serves is one statement,
+// however deep and wide its selection, also with eight clients at once.
+func TestCompiledRootFieldsAreOneStatement(t *testing.T) {
+	o := importWideGraph(t, 60, 10)
+	srv := httptest.NewServer(server.New(*o))
+	defer srv.Close()
+	const doc = `fragment Org on Organisation { name priorities(first: 5) { totalCount nodes { name } } }
+	{ organisations(first: 50) { totalCount nodes { ...Org
+	    events(first: 10) { totalCount edges { role node { title place { name }
+	      organisers(first: 8) { edges { node { ...Org } } } } } } } } }`
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			var ext struct {
+				Extensions struct {
+					CypherRoundTrips int64 `json:"cypherRoundTrips"`
+				} `json:"extensions"`
+			}
+			r := post(t, srv, "", doc, nil)
+			if err := json.Unmarshal(r.raw, &ext); err != nil || len(r.Errors) > 0 {
+				errs <- fmt.Errorf("errors %v %s", err, r.raw)
+				return
+			}
+			if got := ext.Extensions.CypherRoundTrips; got != 1 {
+				errs <- fmt.Errorf("round trips: got %d, want 1", got)
+				return
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	// Two root fields, two statements; a field the compiler does not serve (collaborators)
+	// sends its root field to the resolvers and their batches.
+	r := post(t, srv, "", `{ a: organisation(id: "o001") { name } b: events(first: 3) { nodes { title } } }`, nil)
+	r.mustData(t)
+	if !strings.Contains(string(r.raw), `"cypherRoundTrips":2`) {
+		t.Errorf("two root fields: %s", r.raw)
+	}
+}
+
+// TestRoundTripsDoNotGrowWithListSizes: on the resolvers' path (the fields the compiler does
+// not serve take it), organisations -> events -> organisers -> priorities costs one statement
+// per level, whether the lists hold 2 items or 50.
 func TestRoundTripsDoNotGrowWithListSizes(t *testing.T) {
 	o := importWideGraph(t, 60, 10)
+	o.Services.Reads = nil // the resolvers alone
 	srv := httptest.NewServer(server.New(*o))
 	defer srv.Close()
 	const doc = `query($orgs: Int, $events: Int, $orgs2: Int, $topics: Int) {

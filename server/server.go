@@ -26,6 +26,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	pg "github.com/unicri/partnergraph"
+	"github.com/unicri/partnergraph/compile"
 	"github.com/unicri/partnergraph/graph"
 	"github.com/unicri/partnergraph/loader"
 	"github.com/unicri/partnergraph/resolvers"
@@ -37,6 +38,9 @@ type Services struct {
 	Network pg.NetworkService
 	Search  pg.SearchService
 	Stats   pg.StatsService
+	// Reads, if set, answers whole root fields in one statement each (package compile); the
+	// root fields it cannot compile go to the resolvers.
+	Reads pg.ReadService
 }
 
 // Health tells the probes and the GraphQL gate whether the database can serve.
@@ -154,6 +158,11 @@ func newGraphQL(o Options) http.Handler {
 	srv.Use(extension.Introspection{})
 	srv.Use(guard{es: es, limits: o.Limits, docs: newDocuments(o.Limits, valid),
 		clients: newRateLimiter(o.Limits.RatePerSec, o.Limits.RateBurst), metrics: o.Metrics})
+	if o.Services.Reads != nil {
+		srv.AroundRootFields(compile.New(es.Schema(), o.Services.Reads, func(ctx context.Context) pg.Viewer {
+			return pg.CallerFromContext(ctx).Viewer()
+		}).Middleware)
+	}
 	srv.SetErrorPresenter(resolvers.ErrorPresenter(o.Logger, RequestIDFrom))
 	srv.SetRecoverFunc(resolvers.Recover(o.Logger))
 	lanes := newAdmission(o.Limits, o.Metrics)

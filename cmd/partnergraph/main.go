@@ -234,7 +234,7 @@ func runServe(ctx context.Context, args []string) error {
 		Limits: c.limits(trusted), Metrics: metrics, Tracing: tracing,
 		MetricsOnAPI: c.metricsOnAPI(), MetricsToken: c.MetricsToken,
 		Web:      web.Handler(),
-		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats()},
+		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats(), Reads: db.Reader()},
 	})
 	// Requests run under a context that ends if the drain at shutdown runs out of time: no
 	// request outlives SHUTDOWN_TIMEOUT.
