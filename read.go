@@ -15,9 +15,10 @@ type Read struct {
 	// Filter is the list's filter and order (ReadList, ReadCoOrganised).
 	Filter NodeFilter
 	Page   PageArgs
-	Total  bool // count what the list pages through
-	Items  bool // read the page itself (a client may ask for the total alone)
-	Node   Projection
+	Total   bool // count what the list pages through
+	Items   bool // read the page itself (a client may ask for the total alone)
+	Cursors bool // the items' cursors are needed (edges.cursor, pageInfo's cursors)
+	Node    Projection
 }
 
 // ReadRoot says where a Read starts.
@@ -32,8 +33,11 @@ const (
 )
 
 // Projection is what to read of each entity at one level: some stored properties (the id
-// and the kind always come) and some relations, each with its own projection.
+// always comes) and some relations, each with its own projection. Kind is the entities' kind
+// where the position admits one kind only; "" means any (interfaces and unions), and each
+// item then says its kind.
 type Projection struct {
+	Kind      Kind
 	Props     []string
 	Relations []RelationRead
 }
@@ -44,11 +48,14 @@ type RelationRead struct {
 	Key    string // names the result among its parent's relations
 	OnKind Kind   // read only for parents of this kind ("" for any): fields of interfaces and unions
 	Query  EdgeQuery
-	One    bool // the one related entity (a place, a parent): the first in the default order
-	Page   PageArgs
-	Total  bool
-	Items  bool
-	Node   Projection
+	One     bool // the one related entity (a place, a parent): the first in the default order
+	Page    PageArgs
+	Total   bool
+	Items   bool
+	Cursors bool
+	// Edge lists what of the relation itself to read: "type", "role", "title".
+	Edge []string
+	Node Projection
 }
 
 // ReadResult answers a Read or a RelationRead: one page and, when asked, its total.

@@ -18,7 +18,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"strconv"
 
@@ -131,7 +130,7 @@ func (p *plan) root(f graphql.CollectedField) (pg.Read, bool) {
 			return pg.Read{}, false
 		}
 		r := pg.Read{Root: pg.ReadList, Kind: kind, Filter: filter}
-		return r, p.connection(f, typeOfKind[kind], &r.Page, &r.Total, &r.Items, &r.Node)
+		return r, p.connection(f, typeOfKind[kind], conn{&r.Page, &r.Total, &r.Items, &r.Cursors, nil, &r.Node})
 	case f.Name == "coOrganisedEvents":
 		orgs, ok := stringList(args["organisations"])
 		if !ok {
@@ -142,53 +141,83 @@ func (p *plan) root(f graphql.CollectedField) (pg.Read, bool) {
 			return pg.Read{}, false
 		}
 		r := pg.Read{Root: pg.ReadCoOrganised, Kind: pg.KindEvent, Orgs: orgs, Filter: filter}
-		return r, p.connection(f, "Event", &r.Page, &r.Total, &r.Items, &r.Node)
+		return r, p.connection(f, "Event", conn{&r.Page, &r.Total, &r.Items, &r.Cursors, nil, &r.Node})
 	}
 	return pg.Read{}, false
 }
 
+// conn is what a connection's selection asks of its page.
+type conn struct {
+	page    *pg.PageArgs
+	total   *bool
+	items   *bool
+	cursors *bool
+	edge    *[]string // what of the relation edges show; nil at the root
+	proj    *pg.Projection
+}
+
 // connection reads a connection field's arguments and selection: its page, whether it needs
-// the total and the items, and the projection of its nodes (from edges.node and from nodes).
-func (p *plan) connection(f graphql.CollectedField, nodeType string, page *pg.PageArgs, total, items *bool, proj *pg.Projection) bool {
+// the total, the items and their cursors, what of the relation its edges show, and the
+// projection of its nodes (from edges.node and from nodes).
+func (p *plan) connection(f graphql.CollectedField, nodeType string, c conn) bool {
 	args := p.args(f)
 	var ok bool
-	if *page, ok = pageArgs(args); !ok {
+	if *c.page, ok = pageArgs(args); !ok {
 		return false
+	}
+	addEdge := func(e string) {
+		if c.edge != nil && !contains(*c.edge, e) {
+			*c.edge = append(*c.edge, e)
+		}
 	}
 	connType := f.Definition.Type.Name()
 	for _, cf := range graphql.CollectFields(p.op, f.Selections, []string{connType}) {
 		switch cf.Name {
 		case "__typename":
 		case "totalCount":
-			*total = true
+			*c.total = true
 		case "pageInfo":
-			*items = true
+			*c.items = true
+			for _, pf := range graphql.CollectFields(p.op, cf.Selections, []string{"PageInfo"}) {
+				if pf.Name == "startCursor" || pf.Name == "endCursor" {
+					*c.cursors = true
+				}
+			}
 		case "edges":
-			*items = true
+			*c.items = true
 			edgeType := cf.Definition.Type.Name()
 			for _, ef := range graphql.CollectFields(p.op, cf.Selections, []string{edgeType}) {
 				switch ef.Name {
-				case "__typename", "cursor", "role", "relation", "title":
+				case "__typename":
+				case "cursor":
+					*c.cursors = true
+				case "role", "title":
+					addEdge(ef.Name)
+				case "relation":
+					addEdge("type")
 				case "node":
 					sub, ok := p.entity(ef.Selections, ef.Definition.Type.Name(), "e")
 					if !ok {
 						return false
 					}
-					merge(proj, sub)
+					merge(c.proj, sub)
 				default:
 					return false
 				}
 			}
 		case "nodes":
-			*items = true
+			*c.items = true
 			sub, ok := p.entity(cf.Selections, nodeType, "n")
 			if !ok {
 				return false
 			}
-			merge(proj, sub)
+			merge(c.proj, sub)
 		default:
 			return false
 		}
+	}
+	if kinds, isAbstract := abstract[nodeType]; !isAbstract || len(kinds) == 0 {
+		c.proj.Kind = kindOfType[nodeType]
 	}
 	return true
 }
@@ -228,6 +257,9 @@ func (p *plan) entity(sel ast.SelectionSet, static, pos string) (pg.Projection, 
 		kinds = []pg.Kind{k}
 	}
 	var proj pg.Projection
+	if !isAbstract {
+		proj.Kind = kinds[0]
+	}
 	for _, k := range kinds {
 		typeName := typeOfKind[k]
 		def := p.c.schema.Types[typeName]
@@ -295,7 +327,7 @@ func (p *plan) relation(f graphql.CollectedField, rf relField, parent pg.Kind) (
 	if rf.kind != "" {
 		nodeType = typeOfKind[rf.kind]
 	}
-	ok := p.connection(f, nodeType, &rr.Page, &rr.Total, &rr.Items, &rr.Node)
+	ok := p.connection(f, nodeType, conn{&rr.Page, &rr.Total, &rr.Items, &rr.Cursors, &rr.Edge, &rr.Node})
 	return rr, ok
 }
 
@@ -443,5 +475,3 @@ func nodeFilter(kind pg.Kind, filter, order any) (pg.NodeFilter, bool) {
 	}
 	return nf, true
 }
-
-var _ = fmt.Sprint

@@ -1,6 +1,7 @@
 package neo4jstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"regexp"
@@ -14,13 +15,19 @@ import (
 )
 
 // Reader implements pg.ReadService: a whole root field — its entities and, nested at every
-// level, the properties and relation pages the client selected — in one statement. Each level
-// is a map projection of only the selected properties; each relation a COLLECT subquery
-// ordered and limited per parent (a top-k, not the whole adjacency sorted) and a COUNT
-// subquery when its total is asked. The filters, orders and visibility rule are the list
-// statements' own fragments (list.go), with their variable and parameters renamed for the
-// level they sit at; values are always parameters.
-type Reader struct{ db *DB }
+// level, the properties and relation pages the client selected — in one statement. Each
+// entity is a list of only the values selected, in the projection's order (lists cost Neo4j's
+// runtime about half what maps do); each relation a COLLECT subquery ordered and limited per
+// parent (a top-k, not the whole adjacency sorted) and a COUNT subquery when its total is
+// asked. The filters, orders and visibility rule are the list statements' own fragments
+// (list.go), with their variable and parameters renamed for the level they sit at; values are
+// always parameters.
+type Reader struct {
+	db *DB
+	// DenseDegree: a parent with more relations of a level than this reads the related
+	// kind's index in order instead of expanding (0: DefaultDenseDegree). Tests lower it.
+	DenseDegree int
+}
 
 // Reader returns the store's read service.
 func (db *DB) Reader() *Reader { return &Reader{db: db} }
@@ -32,7 +39,7 @@ var readStatements sync.Map
 
 // Read implements pg.ReadService.
 func (s *Reader) Read(ctx context.Context, v pg.Viewer, r pg.Read) (*pg.ReadResult, error) {
-	st, err := compileRead(v, r)
+	st, err := compileRead(v, r, cmp.Or(s.DenseDegree, DefaultDenseDegree))
 	if err != nil {
 		return nil, err
 	}
@@ -43,30 +50,19 @@ func (s *Reader) Read(ctx context.Context, v pg.Viewer, r pg.Read) (*pg.ReadResu
 	return st.decode(r, rows)
 }
 
-// readStatement is a compiled read: its text, its parameters, and how to read its rows.
+// readStatement is a compiled read: its text, its parameters, and the windows its pages were
+// read with (the decoder trims and orders by them).
 type readStatement struct {
-	text   string
-	params map[string]any
-	root   pg.Window
-	plan   *levelPlan
-}
-
-// levelPlan remembers the relations of one level, in the order of their columns, with the
-// window each page was read with: decoding needs both.
-type levelPlan struct {
-	rels []*relationPlan
-}
-
-type relationPlan struct {
-	col    string // the projection's key: r0, r1, ...
-	window pg.Window
-	rr     pg.RelationRead
-	node   *levelPlan
+	text    string
+	params  map[string]any
+	root    pg.Window
+	windows map[*pg.RelationRead]pg.Window
 }
 
 // builder writes a statement and collects its parameters. With text off (the shape's text is
 // cached) it only collects parameters, under the same names, in the same order.
 type builder struct {
+	st     *readStatement
 	v      pg.Viewer
 	b      strings.Builder
 	text   bool
@@ -95,7 +91,7 @@ var (
 )
 
 // shared parameters are the same at every level: they are not renamed.
-var shared = map[string]bool{"statuses": true, "organising": true}
+var shared = map[string]bool{"statuses": true, "organising": true, "dense": true}
 
 // rename moves a fragment written for n and unprefixed parameters to variable v and
 // parameters prefixed with p.
@@ -120,15 +116,16 @@ func (b *builder) addParams(p string, params map[string]any) {
 	}
 }
 
-func compileRead(v pg.Viewer, r pg.Read) (*readStatement, error) {
+func compileRead(v pg.Viewer, r pg.Read, dense int) (*readStatement, error) {
 	// First the shape alone: if its text is known, the second pass only collects parameters.
 	var shape strings.Builder
 	writeShape(&shape, r)
 	key := shape.String()
 	cached, ok := readStatements.Load(key)
-	b := &builder{v: v, text: !ok, params: map[string]any{"statuses": v.Statuses(), "organising": roleStrings(pg.OrganisingRoles)}}
-	st := &readStatement{}
-	if err := b.root(r, st); err != nil {
+	b := &builder{v: v, text: !ok, params: map[string]any{"statuses": v.Statuses(), "organising": roleStrings(pg.OrganisingRoles), "dense": dense}}
+	st := &readStatement{windows: map[*pg.RelationRead]pg.Window{}}
+	b.st = st
+	if err := b.root(&r, st); err != nil {
 		return nil, err
 	}
 	if ok {
@@ -143,7 +140,7 @@ func compileRead(v pg.Viewer, r pg.Read) (*readStatement, error) {
 
 // writeShape writes everything a read's text depends on.
 func writeShape(w *strings.Builder, r pg.Read) {
-	fmt.Fprintf(w, "%d|%s|%d|%d|%v|%v|", r.Root, r.Kind, len(r.IDs), len(r.Orgs), r.Total, r.Items)
+	fmt.Fprintf(w, "%d|%s|%d|%d|%v|%v|%v|", r.Root, r.Kind, len(r.IDs), len(r.Orgs), r.Total, r.Items, r.Cursors)
 	filterShape(w, r.Filter)
 	pageShape(w, r.Page)
 	projShape(w, r.Node)
@@ -160,10 +157,10 @@ func pageShape(w *strings.Builder, p pg.PageArgs) {
 }
 
 func projShape(w *strings.Builder, p pg.Projection) {
-	w.WriteString("{" + strings.Join(p.Props, ","))
+	w.WriteString("{" + string(p.Kind) + ":" + strings.Join(p.Props, ","))
 	for _, rr := range p.Relations {
-		fmt.Fprintf(w, ";%s@%s:%v>%v:%s:%v:%v:%d:%v:%v:%v", rr.Key, rr.OnKind, rr.Query.Types, rr.Query.Outgoing, rr.Query.Kind,
-			rr.Query.Within, rr.One, len(rr.Query.Roles), rr.Total, rr.Items, rr.One)
+		fmt.Fprintf(w, ";%s:%v>%v:%s:%v:%v:%d:%v:%v:%v:%v", rr.OnKind, rr.Query.Types, rr.Query.Outgoing, rr.Query.Kind,
+			rr.Query.Within, rr.One, len(rr.Query.Roles), rr.Total, rr.Items, rr.Cursors, rr.Edge)
 		filterShape(w, rr.Query.Filter)
 		pageShape(w, rr.Page)
 		projShape(w, rr.Node)
@@ -173,8 +170,7 @@ func projShape(w *strings.Builder, p pg.Projection) {
 
 // root writes the statement of a read: a head that binds the root entities, then their
 // projection.
-func (b *builder) root(r pg.Read, st *readStatement) error {
-	st.plan = &levelPlan{}
+func (b *builder) root(r *pg.Read, st *readStatement) error {
 	switch r.Root {
 	case pg.ReadIDs:
 		label := "Entity"
@@ -183,11 +179,11 @@ func (b *builder) root(r pg.Read, st *readStatement) error {
 		}
 		b.params["ids"] = r.IDs
 		b.w("MATCH (n:", label, ") WHERE n.id IN $ids AND n.status IN $statuses\nRETURN ")
-		return b.projection("n", r.Node, st.plan)
+		return b.projection("n", &r.Node)
 	case pg.ReadSlug:
 		b.params["slug"] = r.Slug
 		b.w("MATCH (n:", r.Kind.Label(), " {slug: $slug}) WHERE n.status IN $statuses\nRETURN ")
-		return b.projection("n", r.Node, st.plan)
+		return b.projection("n", &r.Node)
 	case pg.ReadList, pg.ReadCoOrganised:
 		w, err := r.Page.Validate()
 		if err != nil {
@@ -223,11 +219,14 @@ func (b *builder) root(r pg.Read, st *readStatement) error {
 				return err
 			}
 			b.addParams("", h.params)
-			b.w("CALL () {\n", h.text, "\nRETURN collect({k: key, n: ")
-			if err := b.projection("n", r.Node, st.plan); err != nil {
+			b.w("CALL () {\n", h.text, "\nRETURN collect([")
+			if r.Cursors {
+				b.w("key, ")
+			}
+			if err := b.projection("n", &r.Node); err != nil {
 				return err
 			}
-			b.w("}) AS page\n}\n")
+			b.w("]) AS page\n}\n")
 			cols = append(cols, "page")
 		}
 		if len(cols) == 0 {
@@ -240,28 +239,26 @@ func (b *builder) root(r pg.Read, st *readStatement) error {
 	return pg.Errorf(pg.EINVALID, "unknown read")
 }
 
-// projection writes the map projection of variable v: its selected properties, its labels and
-// its relations.
-func (b *builder) projection(v string, p pg.Projection, plan *levelPlan) error {
-	b.w(v, " {.id")
+// projection writes the list of variable v's values: its id, its labels where its kind is not
+// known from the position, its selected properties, then its relations, in that order.
+func (b *builder) projection(v string, p *pg.Projection) error {
+	b.w("[", v, ".id")
+	if p.Kind == "" {
+		b.w(", labels(", v, ")")
+	}
 	for _, prop := range p.Props {
 		if prop == "id" || !propName.MatchString(prop) {
 			continue
 		}
-		b.w(", .", prop)
+		b.w(", ", v, ".", prop)
 	}
-	b.w(", labels_: labels(", v, ")")
-	for i, rr := range p.Relations {
-		col := "r" + strconv.Itoa(i)
-		b.w(", ", col, ": ")
-		rp, err := b.relation(v, rr)
-		if err != nil {
+	for i := range p.Relations {
+		b.w(", ")
+		if err := b.relation(v, &p.Relations[i]); err != nil {
 			return err
 		}
-		rp.col, rp.rr = col, rr
-		plan.rels = append(plan.rels, rp)
 	}
-	b.w("}")
+	b.w("]")
 	return nil
 }
 
@@ -301,13 +298,27 @@ func relPattern(q pg.EdgeQuery, p, r, c string) (string, error) {
 	return "(" + p + ")<-" + rel + "-(" + c + ":" + label + ")", nil
 }
 
-// relation writes one relation of parent p: {t: its total, p: its page}.
-func (b *builder) relation(p string, rr pg.RelationRead) (*relationPlan, error) {
+// degreePattern is the relationships of the parent a relation level expands, without labels:
+// Neo4j counts them from the parent's degrees, without reading them.
+func degreePattern(q pg.EdgeQuery, p string) string {
+	types := make([]string, len(q.Types))
+	for i, t := range q.Types {
+		types[i] = string(t)
+	}
+	if q.Outgoing {
+		return "(" + p + ")-[:" + strings.Join(types, "|") + "]->()"
+	}
+	return "(" + p + ")<-[:" + strings.Join(types, "|") + "]-()"
+}
+
+// relation writes one relation of parent p: [its total, its page], each null when not asked;
+// each page item is [key, type, role, title, node], keeping only what was asked.
+func (b *builder) relation(p string, rr *pg.RelationRead) error {
 	sfx := b.next()
 	r, c, pre := "r"+sfx, "c"+sfx, "l"+sfx+"_"
 	pattern, err := relPattern(rr.Query, p, r, c)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	page := rr.Page
 	if rr.One {
@@ -316,23 +327,25 @@ func (b *builder) relation(p string, rr pg.RelationRead) (*relationPlan, error) 
 	}
 	w, err := page.Validate()
 	if err != nil {
-		return nil, err
+		return err
 	}
+	b.st.windows[rr] = w
 	f := rr.Query.Filter
 	cl, err := compileFilter(b.v, rr.Query.Kind, f)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if cl.lucene != "" {
-		return nil, pg.FieldErrorf(pg.EINVALID, "text", "text filters apply to top-level lists; use search")
+		return pg.FieldErrorf(pg.EINVALID, "text", "text filters apply to top-level lists; use search")
 	}
 	if len(rr.Query.Roles) > 0 {
 		cl.params["edgeRoles"] = roleStrings(rr.Query.Roles)
 	}
+	items := rr.Items || rr.One
 	var s sortClause
-	if rr.Items || rr.One {
+	if items {
 		if s, err = compileOrder(rr.Query.Kind, f.OrderBy, w, &cl); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	b.addParams(pre, cl.params)
@@ -343,37 +356,77 @@ func (b *builder) relation(p string, rr pg.RelationRead) (*relationPlan, error) 
 	for _, pred := range cl.preds {
 		where += "\n    AND " + rename(pred, c, pre)
 	}
-	rp := &relationPlan{window: w, node: &levelPlan{}}
 	if rr.OnKind != "" {
 		b.w("CASE WHEN ", p, ":", rr.OnKind.Label(), " THEN ")
 	}
-	b.w("{")
+	b.w("[")
 	if rr.Total {
-		b.w("t: COUNT { MATCH ", pattern, " WHERE ", where, " }")
+		b.w("COUNT { MATCH ", pattern, " WHERE ", where, " }")
+	} else {
+		b.w("null")
 	}
-	if rr.Items || rr.One {
-		if rr.Total {
-			b.w(", ")
-		}
+	b.w(", ")
+	if !items {
+		b.w("null]")
+	} else {
 		cmp, dir := s.dir()
 		key := rename(s.out(), c, pre)
 		k := "k" + sfx
-		b.w("p: COLLECT { MATCH ", pattern, " WHERE ", where, "\n    WITH ", r, ", ", c, ", ", key, " AS ", k)
+		ck := rename(s.param(), c, pre)
+		cursor := ""
 		if w.Cursor != nil {
-			ck := rename(s.param(), c, pre)
-			b.w(" WHERE ", k, " ", cmp, " ", ck, " OR (", k, " = ", ck, " AND ", c, ".id ", cmp, " $", pre, "cid)")
+			cursor = " WHERE " + k + " " + cmp + " " + ck + " OR (" + k + " = " + ck + " AND " + c + ".id " + cmp + " $" + pre + "cid)"
 		}
-		b.w("\n    ORDER BY ", k, " ", dir, ", ", c, ".id ", dir, " LIMIT $", pre, "limit\n    RETURN {k: ", k, ", t: type(", r, "), rp: properties(", r, "), n: ")
-		if err := b.projection(c, rr.Node, rp.node); err != nil {
-			return nil, err
+		order := "\n    ORDER BY " + k + " " + dir + ", " + c + ".id " + dir + " LIMIT $" + pre + "limit"
+		if dense := s.prop != "" && rr.Query.Kind != "" && !rr.Query.Within && !rr.One; !dense {
+			b.w("COLLECT { MATCH ", pattern, " WHERE ", where, "\n    WITH ", r, ", ", c, ", ", key, " AS ", k, cursor, order, "\n    RETURN [")
+		} else {
+			// A parent with more than $dense such relations (a hub) reads the related kind's
+			// index in the page's order and stops after a page: its cost does not grow with
+			// the hub's degree. Lighter parents expand and keep their top page.
+			label := rr.Query.Kind.Label()
+			prop := c + "." + s.prop
+			seek := prop + " IS NOT NULL"
+			if w.Cursor != nil {
+				seek = prop + " " + cmp + "= " + ck + " AND (" + prop + " " + cmp + " " + ck + " OR " + c + ".id " + cmp + " $" + pre + "cid)"
+			}
+			degree := "COUNT { " + degreePattern(rr.Query, p) + " }"
+			into := strings.Replace(pattern, ":"+label+")", ")", 1)
+			roles := ""
+			if len(rr.Query.Roles) > 0 {
+				roles = " WHERE " + r + ".role IN $" + pre + "edgeRoles"
+			}
+			preds := c + ".status IN $statuses"
+			for _, pred := range cl.preds {
+				preds += "\n    AND " + rename(pred, c, pre)
+			}
+			b.w("COLLECT { CALL (", p, ") {\n    WITH ", p, " WHERE ", degree, " <= $dense\n    MATCH ", pattern, " WHERE ", where,
+				"\n    WITH ", r, ", ", c, ", ", key, " AS ", k, cursor, order, "\n    RETURN ", r, ", ", c, ", ", k,
+				"\n  UNION\n    WITH ", p, " WHERE ", degree, " > $dense\n    MATCH (", c, ":", label, ") USING INDEX ", c, ":", label, "(", s.prop, ")",
+				" WHERE ", seek, " AND ", preds, "\n    MATCH ", into, roles,
+				"\n    WITH ", r, ", ", c, ", ", key, " AS ", k, " ORDER BY ", prop, " ", dir, ", ", c, ".id ", dir, " LIMIT $", pre, "limit",
+				"\n    RETURN ", r, ", ", c, ", ", k, "\n  }\n    WITH ", r, ", ", c, ", ", k, order, "\n    RETURN [")
 		}
-		b.w("} }")
+		if rr.Cursors {
+			b.w(k, ", ")
+		}
+		for _, e := range rr.Edge {
+			switch e {
+			case "type":
+				b.w("type(", r, "), ")
+			case "role", "title":
+				b.w(r, ".", e, ", ")
+			}
+		}
+		if err := b.projection(c, &rr.Node); err != nil {
+			return err
+		}
+		b.w("] }]")
 	}
-	b.w("}")
 	if rr.OnKind != "" {
 		b.w(" END")
 	}
-	return rp, nil
+	return nil
 }
 
 // decode reads the rows of a read into its result.
@@ -386,8 +439,8 @@ func (st *readStatement) decode(r pg.Read, rows []*neo4j.Record) (*pg.ReadResult
 			if len(rec.Values) != 1 {
 				return nil, fmt.Errorf("read: %d columns", len(rec.Values))
 			}
-			m, _ := rec.Values[0].(map[string]any)
-			it, err := item(m, st.plan)
+			vals, _ := rec.Values[0].([]any)
+			it, err := st.item(vals, &r.Node)
 			if err != nil {
 				return nil, err
 			}
@@ -423,13 +476,22 @@ func (st *readStatement) decode(r pg.Read, rows []*neo4j.Record) (*pg.ReadResult
 		items := make([]pg.ReadItem, 0, len(list))
 		cursors := make([]string, 0, len(list))
 		for _, x := range list {
-			m, _ := x.(map[string]any)
-			nm, _ := m["n"].(map[string]any)
-			it, err := item(nm, st.plan)
+			vals, _ := x.([]any)
+			var key any
+			if r.Cursors && len(vals) > 0 {
+				key, vals = vals[0], vals[1:]
+			}
+			var nv []any
+			if len(vals) > 0 {
+				nv, _ = vals[0].([]any)
+			}
+			it, err := st.item(nv, &r.Node)
 			if err != nil {
 				return nil, err
 			}
-			it.Cursor = pg.Cursor{Key: m["k"], ID: it.ID()}.Encode()
+			if r.Cursors {
+				it.Cursor = pg.Cursor{Key: key, ID: it.ID()}.Encode()
+			}
 			items, cursors = append(items, it), append(cursors, it.Cursor)
 		}
 		p := windowPage(items, cursors, st.root)
@@ -438,67 +500,103 @@ func (st *readStatement) decode(r pg.Read, rows []*neo4j.Record) (*pg.ReadResult
 	return res, nil
 }
 
-// item reads one projected entity and, recursively, its relations.
-func item(m map[string]any, plan *levelPlan) (pg.ReadItem, error) {
-	if m == nil {
+// item reads one entity's values (see projection) and, recursively, its relations.
+func (st *readStatement) item(vals []any, p *pg.Projection) (pg.ReadItem, error) {
+	if vals == nil {
 		return pg.ReadItem{}, nil
 	}
-	it := pg.ReadItem{Props: m}
-	labels, _ := m["labels_"].([]any)
-	for _, l := range labels {
-		if s, _ := l.(string); pg.KindOfLabel(s) != "" {
-			it.Kind = pg.KindOfLabel(s)
+	next := func() any {
+		if len(vals) == 0 {
+			return nil
+		}
+		v := vals[0]
+		vals = vals[1:]
+		return v
+	}
+	it := pg.ReadItem{Kind: p.Kind, Props: make(map[string]any, len(p.Props)+1)}
+	it.Props["id"] = next()
+	if p.Kind == "" {
+		labels, _ := next().([]any)
+		for _, l := range labels {
+			if s, _ := l.(string); pg.KindOfLabel(s) != "" {
+				it.Kind = pg.KindOfLabel(s)
+			}
 		}
 	}
-	if len(plan.rels) == 0 {
+	for _, prop := range p.Props {
+		if prop == "id" || !propName.MatchString(prop) {
+			continue
+		}
+		it.Props[prop] = next()
+	}
+	if len(p.Relations) == 0 {
 		return it, nil
 	}
-	it.Relations = make(map[string]*pg.ReadResult, len(plan.rels))
-	for _, rp := range plan.rels {
-		res, err := relationResult(m[rp.col], rp, it.ID())
+	it.Relations = make(map[string]*pg.ReadResult, len(p.Relations))
+	for i := range p.Relations {
+		rr := &p.Relations[i]
+		res, err := st.relationResult(next(), rr, it.ID())
 		if err != nil {
 			return it, err
 		}
 		if res != nil {
-			it.Relations[rp.rr.Key] = res
+			it.Relations[rr.Key] = res
 		}
 	}
 	return it, nil
 }
 
-// relationResult reads {t, p} of one relation under its parent with id pid.
-func relationResult(x any, rp *relationPlan, pid string) (*pg.ReadResult, error) {
-	m, ok := x.(map[string]any)
-	if !ok {
+// relationResult reads [total, page] of one relation under its parent with id pid.
+func (st *readStatement) relationResult(x any, rr *pg.RelationRead, pid string) (*pg.ReadResult, error) {
+	pair, ok := x.([]any)
+	if !ok || len(pair) != 2 {
 		return nil, nil // a relation of another kind of parent (CASE ... END gave null)
 	}
 	res := &pg.ReadResult{}
-	if t, ok := m["t"].(int64); ok {
+	if t, ok := pair[0].(int64); ok {
 		res.Total = int(t)
 	}
-	page, _ := m["p"].([]any)
+	page, _ := pair[1].([]any)
 	items := make([]pg.ReadItem, 0, len(page))
 	cursors := make([]string, 0, len(page))
 	for _, e := range page {
-		em, _ := e.(map[string]any)
-		nm, _ := em["n"].(map[string]any)
-		it, err := item(nm, rp.node)
+		vals, _ := e.([]any)
+		var key any
+		if rr.Cursors {
+			key, vals = vals[0], vals[1:]
+		}
+		var rel pg.Relation
+		for _, f := range rr.Edge {
+			v := vals[0]
+			vals = vals[1:]
+			s, _ := v.(string)
+			switch f {
+			case "type":
+				rel.Type = pg.RelType(s)
+			case "role":
+				rel.Role = pg.Role(s)
+			case "title":
+				if v != nil {
+					rel.Title = &s
+				}
+			}
+		}
+		nv, _ := vals[0].([]any)
+		it, err := st.item(nv, &rr.Node)
 		if err != nil {
 			return nil, err
 		}
-		t, _ := em["t"].(string)
-		props, _ := em["rp"].(map[string]any)
-		from, to := pid, it.ID()
-		if !rp.rr.Query.Outgoing {
-			from, to = to, from
+		rel.From, rel.To = pid, it.ID()
+		if !rr.Query.Outgoing {
+			rel.From, rel.To = rel.To, rel.From
 		}
-		rel := pg.Relation{Type: pg.RelType(t), From: from, To: to, Role: pg.Role(str(props, "role")),
-			Title: optStr(props, "title"), Since: optDate(props, "since"), Until: optDate(props, "until")}
 		it.Relation = &rel
-		it.Cursor = pg.Cursor{Key: em["k"], ID: it.ID()}.Encode()
+		if rr.Cursors {
+			it.Cursor = pg.Cursor{Key: key, ID: it.ID()}.Encode()
+		}
 		items, cursors = append(items, it), append(cursors, it.Cursor)
 	}
-	p := windowPage(items, cursors, rp.window)
+	p := windowPage(items, cursors, st.windows[rr])
 	res.Items, res.HasNextPage, res.HasPreviousPage = p.Items, p.HasNextPage, p.HasPreviousPage
 	return res, nil
 }

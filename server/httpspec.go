@@ -414,19 +414,71 @@ type bareResponse struct {
 // (with "data":null after a request error, as before); application/graphql-response+json leaves
 // out a missing data entry.
 func writeResponse(w http.ResponseWriter, media string, status int, res *graphql.Response) {
-	var b []byte
-	var err error
-	if media == mediaGraphQLResponse {
-		b, err = json.Marshal(bareResponse{Errors: res.Errors, Data: res.Data, Label: res.Label, Path: res.Path,
-			HasNext: res.HasNext, Extensions: res.Extensions})
-	} else {
-		b, err = json.Marshal(res)
-	}
+	b, err := encodeResponse(res, media == mediaGraphQLResponse)
 	if err != nil {
 		writeProblem(w, media, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "the response could not be encoded")
 		return
 	}
 	w.Header().Set("Content-Type", contentType(media))
+	w.Header().Set("X-Content-Type-Options", "nosniff") // the data's < and > are not escaped
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// encodeResponse writes what json.Marshal writes of a graphql.Response (or of a bareResponse,
+// which leaves out a missing data entry), without running the data through the JSON encoder:
+// the executor wrote it, it is valid, and checking and compacting a megabyte answer again cost
+// a fifth of the server's CPU on the largest documents.
+func encodeResponse(res *graphql.Response, bare bool) ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(len(res.Data) + 64)
+	b.WriteByte('{')
+	sep := func() {
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+	}
+	field := func(name string, v any) error {
+		sep()
+		b.WriteString(`"` + name + `":`)
+		js, err := json.Marshal(v)
+		b.Write(js)
+		return err
+	}
+	if len(res.Errors) > 0 {
+		if err := field("errors", res.Errors); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case len(res.Data) > 0:
+		sep()
+		b.WriteString(`"data":`)
+		b.Write(res.Data)
+	case !bare:
+		sep()
+		b.WriteString(`"data":null`)
+	}
+	if res.Label != "" {
+		if err := field("label", res.Label); err != nil {
+			return nil, err
+		}
+	}
+	if len(res.Path) > 0 {
+		if err := field("path", res.Path); err != nil {
+			return nil, err
+		}
+	}
+	if res.HasNext != nil {
+		if err := field("hasNext", res.HasNext); err != nil {
+			return nil, err
+		}
+	}
+	if len(res.Extensions) > 0 {
+		if err := field("extensions", res.Extensions); err != nil {
+			return nil, err
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }

@@ -43,7 +43,8 @@ type Limits struct {
 	// response cache do not count); MaxHeavyInFlight those costing more than HeavyCost, which
 	// queue apart (admission). The others queue until their deadline, then get 503. Past the
 	// cores' capacity, more at once only adds garbage and Neo4j transaction memory, not
-	// throughput. 0 means 2 per CPU, 1 per 2 CPUs (at least 1) and 20000.
+	// throughput. 0 means 2 per CPU, 1 per CPU (at least 2: one heavy statement per core keeps
+	// Neo4j busy) and 20000.
 	MaxInFlight      int
 	MaxHeavyInFlight int
 	HeavyCost        int
@@ -59,7 +60,7 @@ func (l Limits) withDefaults() Limits {
 	l.MaxFields, l.MaxTokens = cmp.Or(l.MaxFields, d.MaxFields), cmp.Or(l.MaxTokens, d.MaxTokens)
 	l.Timeout, l.SlowRequest = cmp.Or(l.Timeout, d.Timeout), cmp.Or(l.SlowRequest, d.SlowRequest)
 	l.MaxInFlight = cmp.Or(l.MaxInFlight, 2*runtime.GOMAXPROCS(0))
-	l.MaxHeavyInFlight = cmp.Or(l.MaxHeavyInFlight, max(1, runtime.GOMAXPROCS(0)/2))
+	l.MaxHeavyInFlight = cmp.Or(l.MaxHeavyInFlight, max(2, runtime.GOMAXPROCS(0)))
 	l.HeavyCost = cmp.Or(l.HeavyCost, 20000)
 	return l
 }
