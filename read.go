@@ -56,6 +56,23 @@ type RelationRead struct {
 	// Edge lists what of the relation itself to read: "type", "role", "title".
 	Edge []string
 	Node Projection
+	// Shared, if set, makes this the parent organisation's collaborators instead of a relation
+	// (Query is unused): its partners ranked by the work they share, each item a partner (Node)
+	// with its score (the item's "score" property) and the shared items selected.
+	Shared *SharedRead
+}
+
+// SharedRead says which lists of shared items to read of each collaborator, and what of them;
+// nil for a list not selected. Each list comes as the item's relation of the same name
+// (sharedEvents, sharedPublications, sharedProgrammes), newest first.
+type SharedRead struct {
+	Events, Publications, Programmes *SharedList
+}
+
+// SharedList is one list of shared items: at most First of them (nil: all).
+type SharedList struct {
+	First *int
+	Node  Projection
 }
 
 // ReadResult answers a Read or a RelationRead: one page and, when asked, its total.

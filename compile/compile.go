@@ -267,6 +267,18 @@ func (p *plan) entity(sel ast.SelectionSet, static, pos string) (pg.Projection, 
 			if f.Name == "__typename" {
 				continue
 			}
+			if typeName == "Organisation" && f.Name == "collaborators" {
+				rr, ok := p.collaborators(f)
+				if !ok {
+					return proj, false
+				}
+				rr.Key = relKey(pos, typeName, f.Alias)
+				if isAbstract {
+					rr.OnKind = k
+				}
+				proj.Relations = append(proj.Relations, rr)
+				continue
+			}
 			if rf, ok := relFields[typeName][f.Name]; ok {
 				rr, ok := p.relation(f, rf, k)
 				if !ok {
@@ -297,6 +309,67 @@ func (p *plan) entity(sel ast.SelectionSet, static, pos string) (pg.Projection, 
 func leaf(s *ast.Schema, typeName string) bool {
 	d := s.Types[typeName]
 	return d != nil && (d.Kind == ast.Scalar || d.Kind == ast.Enum)
+}
+
+// collaborators builds the read of Organisation.collaborators: the partners' projection from
+// each node's organisation, and the shared lists selected.
+func (p *plan) collaborators(f graphql.CollectedField) (pg.RelationRead, bool) {
+	rr := pg.RelationRead{Shared: &pg.SharedRead{}, Node: pg.Projection{Kind: pg.KindOrganisation}}
+	var ok bool
+	if rr.Page, ok = pageArgs(p.args(f)); !ok || rr.Page.Last != nil || rr.Page.Before != nil {
+		return rr, false // the resolver refuses paging backward
+	}
+	lists := map[string]**pg.SharedList{"sharedEvents": &rr.Shared.Events, "sharedPublications": &rr.Shared.Publications,
+		"sharedProgrammes": &rr.Shared.Programmes}
+	for _, cf := range graphql.CollectFields(p.op, f.Selections, []string{"CollaboratorConnection"}) {
+		switch cf.Name {
+		case "__typename":
+		case "totalCount":
+			rr.Total = true
+		case "pageInfo":
+			rr.Items = true
+		case "edges":
+			rr.Items = true
+			for _, ef := range graphql.CollectFields(p.op, cf.Selections, []string{"CollaboratorEdge"}) {
+				switch ef.Name {
+				case "__typename", "cursor":
+				case "node":
+					for _, nf := range graphql.CollectFields(p.op, ef.Selections, []string{"Collaborator"}) {
+						switch nf.Name {
+						case "__typename", "score":
+						case "organisation":
+							sub, ok := p.entity(nf.Selections, "Organisation", "o")
+							if !ok {
+								return rr, false
+							}
+							merge(&rr.Node, sub)
+						case "sharedEvents", "sharedPublications", "sharedProgrammes":
+							sub, ok := p.entity(nf.Selections, nf.Definition.Type.Name(), "")
+							first, ok2 := intArg(p.args(nf)["first"])
+							if !ok || !ok2 || first != nil && (*first < 0 || *first > pg.MaxPageSize) {
+								return rr, false
+							}
+							l := *lists[nf.Name]
+							if l == nil {
+								l = &pg.SharedList{First: first, Node: pg.Projection{Kind: sub.Kind}}
+								*lists[nf.Name] = l
+							} else if l.First != nil && (first == nil || *first > *l.First) {
+								l.First = first // aliases asking for more: read the most, cut each when written
+							}
+							merge(&l.Node, sub)
+						default:
+							return rr, false
+						}
+					}
+				default:
+					return rr, false
+				}
+			}
+		default:
+			return rr, false
+		}
+	}
+	return rr, true
 }
 
 // relation builds the read of one relation field.

@@ -163,6 +163,10 @@ func (p *plan) entityValue(w *bytes.Buffer, it pg.ReadItem, sel ast.SelectionSet
 			graphql.MarshalString(typeName).MarshalGQL(w)
 			continue
 		}
+		if typeName == "Organisation" && f.Name == "collaborators" {
+			p.collaboratorsValue(w, f, it.Relations[relKey(pos, typeName, f.Alias)])
+			continue
+		}
 		if rf, ok := relFields[typeName][f.Name]; ok {
 			res := it.Relations[relKey(pos, typeName, f.Alias)]
 			switch {
@@ -217,4 +221,77 @@ func (p *plan) scalar(w *bytes.Buffer, typeName string, nonNull bool, v any) {
 		p.invalid = true
 		w.WriteString("null")
 	}
+}
+
+// collaboratorsValue writes a CollaboratorConnection: each node is the partner item, with its
+// score and shared lists.
+func (p *plan) collaboratorsValue(w *bytes.Buffer, f graphql.CollectedField, res *pg.ReadResult) {
+	if res == nil {
+		res = &pg.ReadResult{}
+	}
+	w.WriteByte('{')
+	for i, cf := range graphql.CollectFields(p.op, f.Selections, []string{"CollaboratorConnection"}) {
+		writeKey(w, i, cf.Alias)
+		switch cf.Name {
+		case "__typename":
+			graphql.MarshalString("CollaboratorConnection").MarshalGQL(w)
+		case "totalCount":
+			graphql.MarshalInt(res.Total).MarshalGQL(w)
+		case "pageInfo":
+			p.pageInfo(w, cf, res)
+		case "edges":
+			w.WriteByte('[')
+			for j, it := range res.Items {
+				if j > 0 {
+					w.WriteByte(',')
+				}
+				w.WriteByte('{')
+				for k, ef := range graphql.CollectFields(p.op, cf.Selections, []string{"CollaboratorEdge"}) {
+					writeKey(w, k, ef.Alias)
+					switch ef.Name {
+					case "__typename":
+						graphql.MarshalString("CollaboratorEdge").MarshalGQL(w)
+					case "cursor":
+						graphql.MarshalString(it.Cursor).MarshalGQL(w)
+					case "node":
+						p.collaborator(w, ef, it)
+					}
+				}
+				w.WriteByte('}')
+			}
+			w.WriteByte(']')
+		}
+	}
+	w.WriteByte('}')
+}
+
+func (p *plan) collaborator(w *bytes.Buffer, f graphql.CollectedField, it pg.ReadItem) {
+	w.WriteByte('{')
+	for i, nf := range graphql.CollectFields(p.op, f.Selections, []string{"Collaborator"}) {
+		writeKey(w, i, nf.Alias)
+		switch nf.Name {
+		case "__typename":
+			graphql.MarshalString("Collaborator").MarshalGQL(w)
+		case "score":
+			p.scalar(w, "Int", true, it.Props["score"])
+		case "organisation":
+			p.entityValue(w, it, nf.Selections, "o")
+		case "sharedEvents", "sharedPublications", "sharedProgrammes":
+			w.WriteByte('[')
+			if list := it.Relations[nf.Name]; list != nil {
+				items := list.Items
+				if first, _ := intArg(p.args(nf)["first"]); first != nil && *first < len(items) {
+					items = items[:*first]
+				}
+				for j, si := range items {
+					if j > 0 {
+						w.WriteByte(',')
+					}
+					p.entityValue(w, si, nf.Selections, "")
+				}
+			}
+			w.WriteByte(']')
+		}
+	}
+	w.WriteByte('}')
 }

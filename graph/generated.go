@@ -33,6 +33,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	AffiliationConnection() AffiliationConnectionResolver
 	CoOrganisationConnection() CoOrganisationConnectionResolver
+	Collaborator() CollaboratorResolver
 	CollaboratorConnection() CollaboratorConnectionResolver
 	Event() EventResolver
 	EventConnection() EventConnectionResolver
@@ -109,9 +110,9 @@ type ComplexityRoot struct {
 	Collaborator struct {
 		Organisation       func(childComplexity int) int
 		Score              func(childComplexity int) int
-		SharedEvents       func(childComplexity int) int
-		SharedProgrammes   func(childComplexity int) int
-		SharedPublications func(childComplexity int) int
+		SharedEvents       func(childComplexity int, first *int) int
+		SharedProgrammes   func(childComplexity int, first *int) int
+		SharedPublications func(childComplexity int, first *int) int
 	}
 
 	CollaboratorConnection struct {
@@ -534,6 +535,11 @@ type AffiliationConnectionResolver interface {
 type CoOrganisationConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.CoOrganisationConnection) (int, error)
 }
+type CollaboratorResolver interface {
+	SharedEvents(ctx context.Context, obj *partnergraph.Collaborator, first *int) ([]*partnergraph.Event, error)
+	SharedPublications(ctx context.Context, obj *partnergraph.Collaborator, first *int) ([]*partnergraph.Publication, error)
+	SharedProgrammes(ctx context.Context, obj *partnergraph.Collaborator, first *int) ([]*partnergraph.Programme, error)
+}
 type CollaboratorConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.CollaboratorConnection) (int, error)
 }
@@ -858,19 +864,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Collaborator.SharedEvents(childComplexity), true
+		args, err := ec.field_Collaborator_sharedEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Collaborator.SharedEvents(childComplexity, args["first"].(*int)), true
 	case "Collaborator.sharedProgrammes":
 		if e.ComplexityRoot.Collaborator.SharedProgrammes == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Collaborator.SharedProgrammes(childComplexity), true
+		args, err := ec.field_Collaborator_sharedProgrammes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Collaborator.SharedProgrammes(childComplexity, args["first"].(*int)), true
 	case "Collaborator.sharedPublications":
 		if e.ComplexityRoot.Collaborator.SharedPublications == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Collaborator.SharedPublications(childComplexity), true
+		args, err := ec.field_Collaborator_sharedPublications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Collaborator.SharedPublications(childComplexity, args["first"].(*int)), true
 
 	case "CollaboratorConnection.edges":
 		if e.ComplexityRoot.CollaboratorConnection.Edges == nil {
@@ -3466,9 +3487,10 @@ type Collaborator {
   organisation: Organisation!
   "Shared events + publications + programmes."
   score: Int!
-  sharedEvents: [Event!]!
-  sharedPublications: [Publication!]!
-  sharedProgrammes: [Programme!]!
+  "The shared events, newest first; first keeps that many (all when not given)."
+  sharedEvents(first: Int): [Event!]!
+  sharedPublications(first: Int): [Publication!]!
+  sharedProgrammes(first: Int): [Programme!]!
 }
 type CollaboratorConnection {
   edges: [CollaboratorEdge!]!
@@ -4691,6 +4713,48 @@ func (ec *executionContext) dir_hasRole_args(ctx context.Context, rawArgs map[st
 		return nil, err
 	}
 	args["role"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Collaborator_sharedEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Collaborator_sharedProgrammes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Collaborator_sharedPublications_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -7783,7 +7847,8 @@ func (ec *executionContext) _Collaborator_sharedEvents(ctx context.Context, fiel
 			return ec.fieldContext_Collaborator_sharedEvents(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SharedEvents, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Collaborator().SharedEvents(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*partnergraph.Event) graphql.Marshaler {
@@ -7793,15 +7858,26 @@ func (ec *executionContext) _Collaborator_sharedEvents(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Collaborator_sharedEvents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Collaborator_sharedEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Collaborator",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Event(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Collaborator_sharedEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -7815,7 +7891,8 @@ func (ec *executionContext) _Collaborator_sharedPublications(ctx context.Context
 			return ec.fieldContext_Collaborator_sharedPublications(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SharedPublications, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Collaborator().SharedPublications(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*partnergraph.Publication) graphql.Marshaler {
@@ -7825,15 +7902,26 @@ func (ec *executionContext) _Collaborator_sharedPublications(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Collaborator_sharedPublications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Collaborator_sharedPublications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Collaborator",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Publication(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Collaborator_sharedPublications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -7847,7 +7935,8 @@ func (ec *executionContext) _Collaborator_sharedProgrammes(ctx context.Context, 
 			return ec.fieldContext_Collaborator_sharedProgrammes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SharedProgrammes, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Collaborator().SharedProgrammes(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*partnergraph.Programme) graphql.Marshaler {
@@ -7857,15 +7946,26 @@ func (ec *executionContext) _Collaborator_sharedProgrammes(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Collaborator_sharedProgrammes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Collaborator_sharedProgrammes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Collaborator",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Programme(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Collaborator_sharedProgrammes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -19072,28 +19172,31 @@ func (ec *executionContext) _Collaborator(ctx context.Context, sel ast.Selection
 		case "organisation":
 			out.Values[i] = ec._Collaborator_organisation(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "score":
 			out.Values[i] = ec._Collaborator_score(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sharedEvents":
-			out.Values[i] = ec._Collaborator_sharedEvents(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Collaborator_sharedEvents(ctx, field, obj)
+				})
 		case "sharedPublications":
-			out.Values[i] = ec._Collaborator_sharedPublications(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Collaborator_sharedPublications(ctx, field, obj)
+				})
 		case "sharedProgrammes":
-			out.Values[i] = ec._Collaborator_sharedProgrammes(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Collaborator_sharedProgrammes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -197,8 +197,17 @@ func (s *Content) UpdateNode(ctx context.Context, id string, in pg.NodeInput) (p
 			return nil, err
 		}
 		setDerived(in.Kind, props, n.Props)
+		done := func() error { return nil }
+		if _, changes := props["status"]; changes && props["status"] != n.Props["status"] {
+			if done, err = shareChange(ctx, t, id); err != nil { // published items count apart
+				return nil, err
+			}
+		}
 		rows, err = t.run(ctx, qSet, map[string]any{"id": id, "props": props})
 		if err != nil {
+			return nil, err
+		}
+		if err := done(); err != nil {
 			return nil, err
 		}
 		return nodeValue(rows[0], "n")
@@ -213,6 +222,10 @@ func (s *Content) UpdateNode(ctx context.Context, id string, in pg.NodeInput) (p
 func (s *Content) DeleteNode(ctx context.Context, id string) error {
 	const q = `MATCH (n:Entity {id: $id}) WITH n, n.id AS id DETACH DELETE n RETURN id`
 	_, err := s.db.inWrite(ctx, func(t tx) (any, error) {
+		done, err := shareChange(ctx, t, id) // an item's pairs lose it
+		if err != nil {
+			return nil, err
+		}
 		rows, err := t.run(ctx, q, map[string]any{"id": id})
 		if err != nil {
 			return nil, err
@@ -220,7 +233,7 @@ func (s *Content) DeleteNode(ctx context.Context, id string) error {
 		if len(rows) == 0 && t.attempt == 1 {
 			return nil, pg.FieldErrorf(pg.ENOTFOUND, "id", "no entity with id %q", id)
 		}
-		return nil, nil // on a retry, gone means an earlier attempt deleted it
+		return nil, done() // on a retry, gone means an earlier attempt deleted it
 	})
 	return translate("delete node", err)
 }
@@ -239,6 +252,21 @@ WITH collect(n) AS found, [id IN $ids WHERE NOT EXISTS { MATCH (:Entity {id: id}
 FOREACH (n IN CASE WHEN size(missing) = 0 THEN found ELSE [] END | DETACH DELETE n)
 RETURN missing`
 	_, err := s.db.inWrite(ctx, func(t tx) (any, error) {
+		// The pairs lose the deleted items: their contributions, read before they go, are
+		// taken back (an organisation's own pairs go with it).
+		byKind := map[pg.Kind]map[[2]string]*pairDelta{}
+		for _, id := range ids {
+			c, err := contributionOf(ctx, t, id)
+			if err != nil {
+				return nil, err
+			}
+			if c.kind != "" {
+				if byKind[c.kind] == nil {
+					byKind[c.kind] = map[[2]string]*pairDelta{}
+				}
+				deltas(byKind[c.kind], c, contribution{kind: c.kind})
+			}
+		}
 		rows, err := t.run(ctx, q, map[string]any{"ids": ids})
 		if err != nil {
 			return nil, err
@@ -246,6 +274,11 @@ RETURN missing`
 		missing, _, _ := neo4j.GetRecordValue[[]any](rows[0], "missing")
 		if len(missing) > 0 {
 			return nil, pg.FieldErrorf(pg.ENOTFOUND, "ids", "no entity with id %v; nothing was deleted", missing[0])
+		}
+		for kind, d := range byKind {
+			if err := applyShares(ctx, t, kind, d); err != nil {
+				return nil, err
+			}
 		}
 		return nil, nil
 	})
@@ -325,13 +358,32 @@ func (s *Content) Link(ctx context.Context, r pg.Relation) (*pg.Relation, error)
 	return &r, nil
 }
 
-// link checks a relation against its stored ends and merges it, inside a transaction.
+// link checks a relation against its stored ends and merges it, inside a transaction, with
+// what the organisations at its item now share.
 func link(ctx context.Context, t tx, r *pg.Relation) error {
 	if err := ends(ctx, t, r); err != nil {
 		return err
 	}
-	_, err := t.run(ctx, qLink[r.Type], relParams(*r))
-	return err
+	return sharing(ctx, t, *r, func() error {
+		_, err := t.run(ctx, qLink[r.Type], relParams(*r))
+		return err
+	})
+}
+
+// sharing runs change, a change to relation r, and keeps the pair counts of r's item in step
+// when r is how an organisation takes part in it.
+func sharing(ctx context.Context, t tx, r pg.Relation, change func() error) error {
+	if !sharesBy(r.Type) {
+		return change()
+	}
+	done, err := shareChange(ctx, t, r.To)
+	if err != nil {
+		return err
+	}
+	if err := change(); err != nil {
+		return err
+	}
+	return done()
 }
 
 // linkError names the link at fault in a domain error (links[2].to), keeping its code.
@@ -353,14 +405,16 @@ func (s *Content) Unlink(ctx context.Context, r pg.Relation) error {
 		return pg.FieldErrorf(pg.EINVALID, "type", "unknown relation type %q", r.Type)
 	}
 	_, err := s.db.inWrite(ctx, func(t tx) (any, error) {
-		rows, err := t.run(ctx, qUnlink[r.Type], map[string]any{"from": r.From, "to": r.To})
-		if err != nil {
-			return nil, err
-		}
-		if n, _, _ := neo4j.GetRecordValue[int64](rows[0], "n"); n == 0 && t.attempt == 1 {
-			return nil, pg.Errorf(pg.ENOTFOUND, "no %s relation from %q to %q", r.Type, r.From, r.To)
-		}
-		return nil, nil // on a retry, gone means an earlier attempt removed it
+		return nil, sharing(ctx, t, r, func() error {
+			rows, err := t.run(ctx, qUnlink[r.Type], map[string]any{"from": r.From, "to": r.To})
+			if err != nil {
+				return err
+			}
+			if n, _, _ := neo4j.GetRecordValue[int64](rows[0], "n"); n == 0 && t.attempt == 1 {
+				return pg.Errorf(pg.ENOTFOUND, "no %s relation from %q to %q", r.Type, r.From, r.To)
+			}
+			return nil // on a retry, gone means an earlier attempt removed it
+		})
 	})
 	return translate("unlink", err)
 }

@@ -123,15 +123,15 @@ func (e *Exporter) nodes(ctx context.Context, v pg.Viewer, asOf any, sink pg.Exp
 
 // qExportStarts reads one page of the entities that relationships may start from, with the
 // number of relationships each starts (a degree the store keeps: nothing is expanded).
-const qExportStarts = `MATCH (a:Entity) USING INDEX a:Entity(id)
+var qExportStarts = `MATCH (a:Entity) USING INDEX a:Entity(id)
 WHERE a.id > $after AND a.status IN $statuses AND coalesce(a.createdAt, $asOf) <= $asOf
 WITH a ORDER BY a.id LIMIT $limit
-RETURN a.id AS id, COUNT { (a)-->() } AS degree
+RETURN a.id AS id, COUNT { (a)-[:` + domainRels + `]->() } AS degree
 ORDER BY id`
 
 // qExportEdges reads the relationships from some start entities to entities the viewer may see.
-const qExportEdges = `UNWIND $ids AS id
-MATCH (a:Entity {id: id})-[r]->(b:Entity)
+var qExportEdges = `UNWIND $ids AS id
+MATCH (a:Entity {id: id})-[r:` + domainRels + `]->(b:Entity)
 WHERE b.status IN $statuses AND coalesce(b.createdAt, $asOf) <= $asOf
 RETURN a.id AS source, b.id AS target, type(r) AS type, r.role AS role
 ORDER BY source, type, target`
@@ -296,7 +296,7 @@ func exportNode(r *neo4j.Record) (pg.ExportNode, error) {
 // CountRelations counts the relationships between two entities the viewer may see: the edges
 // of a whole-graph export. Returns EUNAVAILABLE.
 func (db *DB) CountRelations(ctx context.Context, v pg.Viewer) (int, error) {
-	const q = `MATCH (a:Entity)-[r]->(b:Entity) WHERE a.status IN $statuses AND b.status IN $statuses RETURN count(r) AS n`
+	q := `MATCH (a:Entity)-[r:` + domainRels + `]->(b:Entity) WHERE a.status IN $statuses AND b.status IN $statuses RETURN count(r) AS n`
 	rows, err := db.read(ctx, q, map[string]any{"statuses": v.Statuses()})
 	if err != nil {
 		return 0, translate("count relations", err)

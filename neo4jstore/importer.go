@@ -168,6 +168,9 @@ func (s *Importer) Import(ctx context.Context, nodes []pg.ImportNode, rels []pg.
 	if err != nil {
 		return res, translate("import relations", err)
 	}
+	if err := s.db.RebuildShares(ctx); err != nil { // bulk writes bypass the pair counts
+		return res, err
+	}
 	return res, s.db.bumpVersion(ctx)
 }
 

@@ -91,7 +91,7 @@ var (
 )
 
 // shared parameters are the same at every level: they are not renamed.
-var shared = map[string]bool{"statuses": true, "organising": true, "dense": true}
+var shared = map[string]bool{"statuses": true, "organising": true, "dense": true, "drafts": true}
 
 // rename moves a fragment written for n and unprefixed parameters to variable v and
 // parameters prefixed with p.
@@ -122,7 +122,8 @@ func compileRead(v pg.Viewer, r pg.Read, dense int) (*readStatement, error) {
 	writeShape(&shape, r)
 	key := shape.String()
 	cached, ok := readStatements.Load(key)
-	b := &builder{v: v, text: !ok, params: map[string]any{"statuses": v.Statuses(), "organising": roleStrings(pg.OrganisingRoles), "dense": dense}}
+	b := &builder{v: v, text: !ok, params: map[string]any{"statuses": v.Statuses(), "organising": roleStrings(pg.OrganisingRoles),
+		"dense": dense, "drafts": v.Drafts}}
 	st := &readStatement{windows: map[*pg.RelationRead]pg.Window{}}
 	b.st = st
 	if err := b.root(&r, st); err != nil {
@@ -161,6 +162,16 @@ func projShape(w *strings.Builder, p pg.Projection) {
 	for _, rr := range p.Relations {
 		fmt.Fprintf(w, ";%s:%v>%v:%s:%v:%v:%d:%v:%v:%v:%v", rr.OnKind, rr.Query.Types, rr.Query.Outgoing, rr.Query.Kind,
 			rr.Query.Within, rr.One, len(rr.Query.Roles), rr.Total, rr.Items, rr.Cursors, rr.Edge)
+		if sh := rr.Shared; sh != nil {
+			for _, l := range []*pg.SharedList{sh.Events, sh.Publications, sh.Programmes} {
+				if l != nil {
+					fmt.Fprintf(w, "%v", l.First != nil)
+					projShape(w, l.Node)
+				} else {
+					w.WriteString("-")
+				}
+			}
+		}
 		filterShape(w, rr.Query.Filter)
 		pageShape(w, rr.Page)
 		projShape(w, rr.Node)
@@ -311,9 +322,71 @@ func degreePattern(q pg.EdgeQuery, p string) string {
 	return "(" + p + ")<-[:" + strings.Join(types, "|") + "]-()"
 }
 
+// collaborators writes the collaborators of parent p as a relation: [total, page], each page
+// item [score, partner, shared lists...] (sharedWith), ranked from SHARES (shares.go).
+func (b *builder) collaborators(p string, rr *pg.RelationRead) error {
+	sfx := b.next()
+	sv, c, k, pre := "s"+sfx, "c"+sfx, "k"+sfx, "l"+sfx+"_"
+	w, err := rr.Page.Validate()
+	if err != nil {
+		return err
+	}
+	if w.Backward {
+		return pg.FieldErrorf(pg.EINVALID, "last", "collaborators page forward only")
+	}
+	b.st.windows[rr] = w
+	b.params[pre+"limit"] = w.Limit + 1
+	score := strings.ReplaceAll(collabScore, "s.", sv+".")
+	match := "MATCH (" + p + ")-[" + sv + ":SHARES]-(" + c + ":Organisation) WHERE " + c + ".status IN $statuses"
+	b.w("[")
+	if rr.Total {
+		b.w("COUNT { ", match, " AND ", score, " > 0 }")
+	} else {
+		b.w("null")
+	}
+	b.w(", ")
+	if !rr.Items {
+		b.w("null]")
+		return nil
+	}
+	b.w("COLLECT { ", match, "\n    WITH ", c, ", ", score, " AS ", k, " WHERE ", k, " > 0")
+	if w.Cursor != nil {
+		b.params[pre+"ck"], b.params[pre+"cid"] = w.Cursor.Key, w.Cursor.ID
+		b.w(" AND (", k, " < $", pre, "ck OR (", k, " = $", pre, "ck AND ", c, ".id > $", pre, "cid))")
+	}
+	b.w("\n    ORDER BY ", k, " DESC, ", c, ".id ASC LIMIT $", pre, "limit\n    RETURN [", k, ", ")
+	if err := b.projection(c, &rr.Node); err != nil {
+		return err
+	}
+	for _, list := range []struct {
+		sl           *pg.SharedList
+		label, types string
+	}{{rr.Shared.Events, "Event", "ORGANISED|ATTENDED"}, {rr.Shared.Publications, "Publication", "PUBLISHED"}, {rr.Shared.Programmes, "Programme", "RUNS"}} {
+		if list.sl == nil {
+			continue
+		}
+		x := "x" + b.next()
+		b.w(", ", sharedWith(list.label, list.types, p, c, x))
+		if err := b.projection(x, &list.sl.Node); err != nil {
+			return err
+		}
+		if list.sl.First != nil {
+			b.params[x+"_first"] = *list.sl.First
+			b.w(" ORDER BY ", x, ".dateFrom DESC, ", x, ".id LIMIT $", x, "_first }")
+		} else {
+			b.w(sharedOrder(x))
+		}
+	}
+	b.w("] }]")
+	return nil
+}
+
 // relation writes one relation of parent p: [its total, its page], each null when not asked;
 // each page item is [key, type, role, title, node], keeping only what was asked.
 func (b *builder) relation(p string, rr *pg.RelationRead) error {
+	if rr.Shared != nil {
+		return b.collaborators(p, rr)
+	}
 	sfx := b.next()
 	r, c, pre := "r"+sfx, "c"+sfx, "l"+sfx+"_"
 	pattern, err := relPattern(rr.Query, p, r, c)
@@ -386,11 +459,18 @@ func (b *builder) relation(p string, rr *pg.RelationRead) error {
 			// the hub's degree. Lighter parents expand and keep their top page.
 			label := rr.Query.Kind.Label()
 			prop := c + "." + s.prop
-			seek := prop + " IS NOT NULL"
-			if w.Cursor != nil {
-				seek = prop + " " + cmp + "= " + ck + " AND (" + prop + " " + cmp + " " + ck + " OR " + c + ".id " + cmp + " $" + pre + "cid)"
-			}
 			degree := "COUNT { " + degreePattern(rr.Query, p) + " }"
+			// The index is read from lo: from the lowest key for a hub, not at all for a lighter
+			// parent (null bounds no key). The bound, not a filter, says so: Neo4j plans a filter
+			// on the parent after the scan, which then reads the whole index for nothing.
+			lo, none := "''", "null"
+			if datetimeKeys[s.prop] {
+				lo = "datetime({epochMillis: -62135596800000})"
+			}
+			seek := prop + " >= lo" + sfx
+			if w.Cursor != nil {
+				seek += " AND " + prop + " " + cmp + "= " + ck + " AND (" + prop + " " + cmp + " " + ck + " OR " + c + ".id " + cmp + " $" + pre + "cid)"
+			}
 			into := strings.Replace(pattern, ":"+label+")", ")", 1)
 			roles := ""
 			if len(rr.Query.Roles) > 0 {
@@ -402,7 +482,8 @@ func (b *builder) relation(p string, rr *pg.RelationRead) error {
 			}
 			b.w("COLLECT { CALL (", p, ") {\n    WITH ", p, " WHERE ", degree, " <= $dense\n    MATCH ", pattern, " WHERE ", where,
 				"\n    WITH ", r, ", ", c, ", ", key, " AS ", k, cursor, order, "\n    RETURN ", r, ", ", c, ", ", k,
-				"\n  UNION\n    WITH ", p, " WHERE ", degree, " > $dense\n    MATCH (", c, ":", label, ") USING INDEX ", c, ":", label, "(", s.prop, ")",
+				"\n  UNION ALL\n    WITH ", p, ", CASE WHEN ", degree, " > $dense THEN ", lo, " ELSE ", none, " END AS lo", sfx,
+				"\n    MATCH (", c, ":", label, ") USING INDEX ", c, ":", label, "(", s.prop, ")",
 				" WHERE ", seek, " AND ", preds, "\n    MATCH ", into, roles,
 				"\n    WITH ", r, ", ", c, ", ", key, " AS ", k, " ORDER BY ", prop, " ", dir, ", ", c, ".id ", dir, " LIMIT $", pre, "limit",
 				"\n    RETURN ", r, ", ", c, ", ", k, "\n  }\n    WITH ", r, ", ", c, ", ", k, order, "\n    RETURN [")
@@ -557,6 +638,9 @@ func (st *readStatement) relationResult(x any, rr *pg.RelationRead, pid string) 
 		res.Total = int(t)
 	}
 	page, _ := pair[1].([]any)
+	if rr.Shared != nil {
+		return st.collaboratorPage(res, page, rr)
+	}
 	items := make([]pg.ReadItem, 0, len(page))
 	cursors := make([]string, 0, len(page))
 	for _, e := range page {
@@ -593,6 +677,53 @@ func (st *readStatement) relationResult(x any, rr *pg.RelationRead, pid string) 
 		it.Relation = &rel
 		if rr.Cursors {
 			it.Cursor = pg.Cursor{Key: key, ID: it.ID()}.Encode()
+		}
+		items, cursors = append(items, it), append(cursors, it.Cursor)
+	}
+	p := windowPage(items, cursors, st.windows[rr])
+	res.Items, res.HasNextPage, res.HasPreviousPage = p.Items, p.HasNextPage, p.HasPreviousPage
+	return res, nil
+}
+
+// collaboratorPage reads the page items of collaborators: [score, partner, shared lists...].
+func (st *readStatement) collaboratorPage(res *pg.ReadResult, page []any, rr *pg.RelationRead) (*pg.ReadResult, error) {
+	items := make([]pg.ReadItem, 0, len(page))
+	cursors := make([]string, 0, len(page))
+	for _, e := range page {
+		vals, _ := e.([]any)
+		if len(vals) < 2 {
+			return nil, fmt.Errorf("read: collaborator row of %d values", len(vals))
+		}
+		nv, _ := vals[1].([]any)
+		it, err := st.item(nv, &rr.Node)
+		if err != nil {
+			return nil, err
+		}
+		it.Props["score"] = vals[0]
+		it.Cursor = pg.Cursor{Key: vals[0], ID: it.ID()}.Encode()
+		if it.Relations == nil {
+			it.Relations = map[string]*pg.ReadResult{}
+		}
+		rest := vals[2:]
+		for _, list := range []struct {
+			name string
+			sl   *pg.SharedList
+		}{{"sharedEvents", rr.Shared.Events}, {"sharedPublications", rr.Shared.Publications}, {"sharedProgrammes", rr.Shared.Programmes}} {
+			if list.sl == nil {
+				continue
+			}
+			xs, _ := rest[0].([]any)
+			rest = rest[1:]
+			shared := &pg.ReadResult{Items: make([]pg.ReadItem, 0, len(xs))}
+			for _, xv := range xs {
+				x, _ := xv.([]any)
+				si, err := st.item(x, &list.sl.Node)
+				if err != nil {
+					return nil, err
+				}
+				shared.Items = append(shared.Items, si)
+			}
+			it.Relations[list.name] = shared
 		}
 		items, cursors = append(items, it), append(cursors, it.Cursor)
 	}

@@ -289,22 +289,43 @@ func (s *Network) mustExist(ctx context.Context, v pg.Viewer, kind pg.Kind, ids 
 	return nil
 }
 
-// qCollaboratorsShared pairs each organisation o (id pid) with each partner c and each item x
-// they share.
-const qCollaboratorsShared = `UNWIND $orgs AS pid
+// The collaborators of an organisation come from its SHARES relationships (shares.go): the
+// score is what the pair shares, published items only for viewers who see no drafts, and the
+// partner must be visible. The shared items themselves are read for the page's partners only,
+// expanding from whichever of the two has fewer.
+
+// collabScore is a pair's score for the viewer ($drafts), from its SHARES relationship s.
+const collabScore = `CASE WHEN $drafts THEN coalesce(s.ev, 0) + coalesce(s.pub, 0) + coalesce(s.prog, 0)
+  ELSE coalesce(s.evp, 0) + coalesce(s.pubp, 0) + coalesce(s.progp, 0) END`
+
+// qCollaborators ranks the partners of each organisation (pid) from its SHARES.
+const qCollaborators = `UNWIND $orgs AS pid
 MATCH (o:Organisation {id: pid})
-CALL (o) {
-  MATCH (o)-[:ORGANISED|ATTENDED]->(x:Event)<-[:ORGANISED|ATTENDED]-(c:Organisation) RETURN c, x
+MATCH (o)-[s:SHARES]-(c:Organisation) WHERE c.status IN $statuses
+WITH pid, o, c, ` + collabScore + ` AS score
+WHERE score > 0`
+
+// sharedWith opens the list, for owner o and partner c, of the visible items (as x) of one
+// kind both took part in, expanding from the side with fewer; the caller writes what to return
+// of each x and closes it with sharedOrder.
+func sharedWith(label, types, o, c, x string) string {
+	return `COLLECT { CALL (` + o + `, ` + c + `) {
+    WITH ` + o + `, ` + c + ` WHERE COUNT { (` + c + `)-[:` + types + `]->() } <= COUNT { (` + o + `)-[:` + types + `]->() }
+    MATCH (` + c + `)-[:` + types + `]->(` + x + `:` + label + `) WHERE ` + x + `.status IN $statuses AND EXISTS { (` + o + `)-[:` + types + `]->(` + x + `) }
+    RETURN DISTINCT ` + x + `
   UNION
-  MATCH (o)-[:PUBLISHED]->(x:Publication)<-[:PUBLISHED]-(c:Organisation) RETURN c, x
-  UNION
-  MATCH (o)-[:RUNS]->(x:Programme)<-[:RUNS]-(c:Organisation) RETURN c, x
+    WITH ` + o + `, ` + c + ` WHERE COUNT { (` + c + `)-[:` + types + `]->() } > COUNT { (` + o + `)-[:` + types + `]->() }
+    MATCH (` + o + `)-[:` + types + `]->(` + x + `:` + label + `) WHERE ` + x + `.status IN $statuses AND EXISTS { (` + c + `)-[:` + types + `]->(` + x + `) }
+    RETURN DISTINCT ` + x + `
+  } RETURN `
 }
-WITH pid, c, x WHERE c <> o AND c.status IN $statuses AND x.status IN $statuses`
+
+// sharedOrder closes a sharedWith list: newest first.
+func sharedOrder(x string) string { return " ORDER BY " + x + ".dateFrom DESC, " + x + ".id }" }
 
 // CountCollaborators implements pg.NetworkService.
 func (s *Network) CountCollaborators(ctx context.Context, v pg.Viewer, orgs []string) (map[string]int, error) {
-	rows, err := s.db.read(ctx, qCollaboratorsShared+"\nRETURN pid, count(DISTINCT c) AS total", map[string]any{"orgs": orgs, "statuses": v.Statuses()})
+	rows, err := s.db.read(ctx, qCollaborators+"\nRETURN pid, count(c) AS total", map[string]any{"orgs": orgs, "statuses": v.Statuses(), "drafts": v.Drafts})
 	if err != nil {
 		return nil, translate("count collaborators", err)
 	}
@@ -336,15 +357,19 @@ func (s *Network) Collaborators(ctx context.Context, v pg.Viewer, orgs []string,
 	if w.Backward {
 		return nil, pg.FieldErrorf(pg.EINVALID, "last", "collaborators page forward only")
 	}
-	q := qCollaboratorsShared + `
-WITH pid, c, x ORDER BY x.dateFrom DESC, x.id
-WITH pid, c, collect(DISTINCT x) AS xs
-WITH pid, c, xs, size(xs) AS score
-WHERE $ck IS NULL OR score < $ck OR (score = $ck AND c.id > $cid)
-WITH pid, c, xs, score ORDER BY score DESC, c.id ASC
-WITH pid, collect({c: c, score: score, xs: xs})[..$limit] AS rows
-RETURN pid, rows`
-	p := map[string]any{"orgs": orgs, "statuses": v.Statuses(), "limit": w.Limit + 1, "ck": nil, "cid": nil}
+	q := `UNWIND $orgs AS pid
+MATCH (o:Organisation {id: pid})
+CALL (o) {
+  MATCH (o)-[s:SHARES]-(c:Organisation) WHERE c.status IN $statuses
+  WITH c, ` + collabScore + ` AS score
+  WHERE score > 0 AND ($ck IS NULL OR score < $ck OR (score = $ck AND c.id > $cid))
+  RETURN c, score ORDER BY score DESC, c.id ASC LIMIT $limit
+}
+WITH pid, c, score, ` + sharedWith("Event", "ORGANISED|ATTENDED", "o", "c", "x") + "x" + sharedOrder("x") + ` + ` +
+		sharedWith("Publication", "PUBLISHED", "o", "c", "x") + "x" + sharedOrder("x") + ` + ` +
+		sharedWith("Programme", "RUNS", "o", "c", "x") + "x" + sharedOrder("x") + ` AS xs
+RETURN pid, collect({c: c, score: score, xs: xs}) AS rows`
+	p := map[string]any{"orgs": orgs, "statuses": v.Statuses(), "drafts": v.Drafts, "limit": w.Limit + 1, "ck": nil, "cid": nil}
 	if w.Cursor != nil {
 		p["ck"], p["cid"] = w.Cursor.Key, w.Cursor.ID
 	}
@@ -554,8 +579,8 @@ func (s *Network) Network(ctx context.Context, v pg.Viewer, center string, depth
 	net := &pg.Network{Nodes: []pg.NetworkNode{{Node: c, Depth: 0}}}
 	seen := map[string]bool{center: true}
 	frontier := []string{center}
-	const qLevel = `UNWIND $frontier AS fid
-MATCH (:Entity {id: fid})-[]-(n:Entity)
+	qLevel := `UNWIND $frontier AS fid
+MATCH (:Entity {id: fid})-[:` + domainRels + `]-(n:Entity)
 WHERE n.status IN $statuses AND ($labels IS NULL OR any(l IN labels(n) WHERE l IN $labels))
 WITH n, count(*) AS ties
 ORDER BY ties DESC, n.id
@@ -600,19 +625,19 @@ RETURN n LIMIT $cap`
 	// node with at most $dense relationships is expanded (a relationship between two such
 	// nodes is kept from its start node only); relationships between two denser nodes are
 	// looked up pairwise, which Neo4j does from the lighter side of each pair.
-	const qEdges = `UNWIND $ids AS id
+	qEdges := `UNWIND $ids AS id
 MATCH (a:Entity {id: id})
-WITH a, COUNT { (a)--() } > $dense AS heavy
+WITH a, COUNT { (a)-[:` + domainRels + `]-() } > $dense AS heavy
 WITH collect(CASE WHEN heavy THEN a END) AS heavies, collect(CASE WHEN NOT heavy THEN a END) AS lights
 CALL (lights, heavies) {
   UNWIND lights AS a
-  MATCH (a)-[r]-(b:Entity)
+  MATCH (a)-[r:` + domainRels + `]-(b:Entity)
   WHERE b.id IN $ids AND (startNode(r) = a OR b IN heavies)
   RETURN r
 UNION ALL
   UNWIND heavies AS a
   UNWIND heavies AS b
-  MATCH (a)-[r]->(b)
+  MATCH (a)-[r:` + domainRels + `]->(b)
   RETURN r
 }
 RETURN startNode(r).id AS a, endNode(r).id AS b, type(r) AS type, r.role AS role`

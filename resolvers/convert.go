@@ -309,3 +309,14 @@ func relationInput(in model.RelationInput) pg.Relation {
 	}
 	return r
 }
+
+// firstOf keeps the first n items of a list (all when n is nil). Returns EINVALID.
+func firstOf[T any](items []T, n *int) ([]T, error) {
+	if n == nil {
+		return items, nil
+	}
+	if *n < 0 || *n > pg.MaxPageSize {
+		return nil, pg.FieldErrorf(pg.EINVALID, "first", "first must be between 0 and %d", pg.MaxPageSize)
+	}
+	return items[:min(*n, len(items))], nil
+}

@@ -24,6 +24,21 @@ func (r *coOrganisationConnectionResolver) TotalCount(ctx context.Context, obj *
 	return total(ctx, obj.Count)
 }
 
+// SharedEvents is the resolver for the sharedEvents field.
+func (r *collaboratorResolver) SharedEvents(ctx context.Context, obj *partnergraph.Collaborator, first *int) ([]*partnergraph.Event, error) {
+	return firstOf(obj.SharedEvents, first)
+}
+
+// SharedPublications is the resolver for the sharedPublications field.
+func (r *collaboratorResolver) SharedPublications(ctx context.Context, obj *partnergraph.Collaborator, first *int) ([]*partnergraph.Publication, error) {
+	return firstOf(obj.SharedPublications, first)
+}
+
+// SharedProgrammes is the resolver for the sharedProgrammes field.
+func (r *collaboratorResolver) SharedProgrammes(ctx context.Context, obj *partnergraph.Collaborator, first *int) ([]*partnergraph.Programme, error) {
+	return firstOf(obj.SharedProgrammes, first)
+}
+
 // TotalCount is the resolver for the totalCount field.
 func (r *collaboratorConnectionResolver) TotalCount(ctx context.Context, obj *model.CollaboratorConnection) (int, error) {
 	return total(ctx, obj.Count)
@@ -891,6 +906,9 @@ func (r *Resolver) CoOrganisationConnection() graph.CoOrganisationConnectionReso
 	return &coOrganisationConnectionResolver{r}
 }
 
+// Collaborator returns graph.CollaboratorResolver implementation.
+func (r *Resolver) Collaborator() graph.CollaboratorResolver { return &collaboratorResolver{r} }
+
 // CollaboratorConnection returns graph.CollaboratorConnectionResolver implementation.
 func (r *Resolver) CollaboratorConnection() graph.CollaboratorConnectionResolver {
 	return &collaboratorConnectionResolver{r}
@@ -1004,6 +1022,7 @@ func (r *Resolver) TopicConnection() graph.TopicConnectionResolver {
 type (
 	affiliationConnectionResolver     struct{ *Resolver }
 	coOrganisationConnectionResolver  struct{ *Resolver }
+	collaboratorResolver              struct{ *Resolver }
 	collaboratorConnectionResolver    struct{ *Resolver }
 	eventResolver                     struct{ *Resolver }
 	eventConnectionResolver           struct{ *Resolver }
