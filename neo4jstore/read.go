@@ -366,16 +366,35 @@ func (b *builder) collaborators(p string, rr *pg.RelationRead) error {
 			continue
 		}
 		x := "x" + b.next()
-		b.w(", ", sharedWith(list.label, list.types, p, c, x))
+		if list.sl.First == nil {
+			b.w(", ", sharedWith(list.label, list.types, p, c, x))
+			if err := b.projection(x, &list.sl.Node); err != nil {
+				return err
+			}
+			b.w(sharedOrder(x))
+			continue
+		}
+		// A page of what two hubs share reads the items' date index newest first and stops
+		// (from a bound only two hubs set, as relation pages do); otherwise the lighter of the
+		// two is expanded.
+		b.params[x+"_first"] = *list.sl.First
+		deg := func(v string) string { return "COUNT { (" + v + ")-[:" + list.types + "]->() }" }
+		both := "EXISTS { (" + p + ")-[:" + list.types + "]->(" + x + ") } AND EXISTS { (" + c + ")-[:" + list.types + "]->(" + x + ") }"
+		b.w(", COLLECT { CALL (", p, ", ", c, ") {\n    WITH ", p, ", ", c, " WHERE ", deg(c), " <= ", deg(p), " AND ", deg(c), " <= $dense",
+			"\n    MATCH (", c, ")-[:", list.types, "]->(", x, ":", list.label, ") WHERE ", x, ".status IN $statuses AND EXISTS { (", p, ")-[:", list.types, "]->(", x, ") }",
+			"\n    WITH DISTINCT ", x, " ORDER BY ", x, ".dateFrom DESC, ", x, ".id LIMIT $", x, "_first RETURN ", x,
+			"\n  UNION ALL\n    WITH ", p, ", ", c, " WHERE ", deg(c), " > ", deg(p), " AND ", deg(p), " <= $dense",
+			"\n    MATCH (", p, ")-[:", list.types, "]->(", x, ":", list.label, ") WHERE ", x, ".status IN $statuses AND EXISTS { (", c, ")-[:", list.types, "]->(", x, ") }",
+			"\n    WITH DISTINCT ", x, " ORDER BY ", x, ".dateFrom DESC, ", x, ".id LIMIT $", x, "_first RETURN ", x,
+			"\n  UNION ALL\n    WITH ", p, ", ", c, ", CASE WHEN ", deg(p), " > $dense AND ", deg(c), " > $dense THEN '' ELSE null END AS lo", x,
+			"\n    MATCH (", x, ":", list.label, ") USING INDEX ", x, ":", list.label, "(dateFrom) WHERE ", x, ".dateFrom >= lo", x,
+			" AND ", x, ".status IN $statuses AND ", both,
+			"\n    WITH ", x, " ORDER BY ", x, ".dateFrom DESC, ", x, ".id LIMIT $", x, "_first RETURN ", x,
+			"\n  } WITH ", x, " ORDER BY ", x, ".dateFrom DESC, ", x, ".id LIMIT $", x, "_first RETURN ")
 		if err := b.projection(x, &list.sl.Node); err != nil {
 			return err
 		}
-		if list.sl.First != nil {
-			b.params[x+"_first"] = *list.sl.First
-			b.w(" ORDER BY ", x, ".dateFrom DESC, ", x, ".id LIMIT $", x, "_first }")
-		} else {
-			b.w(sharedOrder(x))
-		}
+		b.w(" }")
 	}
 	b.w("] }]")
 	return nil

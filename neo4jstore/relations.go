@@ -184,6 +184,7 @@ func (s *Network) CoOrganisedEvents(ctx context.Context, v pg.Viewer, orgs []str
 	if err != nil {
 		return nil, err
 	}
+	q.params["dense"] = cmp.Or(s.DenseDegree, DefaultDenseDegree)
 	rows, err := s.db.read(ctx, q.text, q.params)
 	if err != nil {
 		return nil, translate("co-organised events", err)
@@ -209,6 +210,7 @@ func (s *Network) CountCoOrganisedEvents(ctx context.Context, v pg.Viewer, orgs 
 	if err != nil {
 		return 0, err
 	}
+	q.params["dense"] = cmp.Or(s.DenseDegree, DefaultDenseDegree)
 	rows, err := s.db.read(ctx, q.text, q.params)
 	if err != nil {
 		return 0, translate("count co-organised events", err)
@@ -249,17 +251,46 @@ func coEventsHead(v pg.Viewer, orgs []string, f pg.NodeFilter, w pg.Window, coun
 	} else if so, err = compileOrder(pg.KindEvent, f.OrderBy, w, &c); err != nil {
 		return head{}, err
 	}
-	c.params["orgs"] = orgs
+	c.params["orgs"] = orgs // and $dense, which the caller sets
 	sig := "coevents|" + strings.Join(c.sig, "|")
 	text := cached(sig, func() string {
+		// Start from the organisation (with its units) that organised the fewest events; when
+		// even that one is a hub, read the events' index in the page's order instead and stop
+		// after a page (from a bound only a hub sets: see Reader's relation pages).
 		var b strings.Builder
-		b.WriteString(`MATCH ` + visible("first", "Organisation", "id: $orgs[0]") + `<-[:PART_OF*0..2]-(u0:Organisation)-[r0:ORGANISED]->(n:Event)
-WHERE r0.role IN $organising AND n.status IN $statuses AND u0.status IN $statuses
-WITH DISTINCT n
-WHERE all(oid IN $orgs[1..] WHERE EXISTS {
-  (n)<-[r:ORGANISED]-(u:Organisation WHERE u.status IN $statuses)-[:PART_OF*0..2]->` + refEachOrganisation + ` WHERE r.role IN $organising })`)
+		indexed := !count && so.prop != ""
+		b.WriteString(`CALL () {
+  UNWIND $orgs AS oid
+  MATCH (o:Organisation {id: oid})
+  RETURN o AS lightest, COUNT { (o)<-[:PART_OF*0..2]-(:Organisation)-[:ORGANISED]->() } AS deg ORDER BY deg LIMIT 1
+}
+CALL (lightest, deg) {`)
+		if indexed {
+			b.WriteString("\n  WITH lightest WHERE deg <= $dense")
+		}
+		b.WriteString(`
+  MATCH (lightest)<-[:PART_OF*0..2]-(:Organisation)-[:ORGANISED]->(n:Event)
+  WITH DISTINCT n WHERE n.status IN $statuses`)
+		filter := `
+  WITH n WHERE all(oid IN $orgs WHERE EXISTS {
+    (n)<-[r:ORGANISED]-(u:Organisation WHERE u.status IN $statuses)-[:PART_OF*0..2]->` + refEachOrganisation + ` WHERE r.role IN $organising })`
 		for _, p := range c.preds {
-			b.WriteString("\n  AND " + p)
+			filter += "\n    AND " + p
+		}
+		if indexed {
+			cmp, dir := so.dir()
+			seek := "n." + so.prop + " >= lo"
+			if w.Cursor != nil {
+				seek += " AND " + so.key + " " + cmp + "= " + so.param() + " AND (" + so.key + " " + cmp + " " + so.param() + " OR n.id " + cmp + " $cid)"
+			}
+			b.WriteString(filter + "\n  WITH n ORDER BY " + so.key + " " + dir + ", n.id " + dir + " LIMIT $limit RETURN n" + `
+  UNION ALL
+  WITH lightest, CASE WHEN deg > $dense THEN '' ELSE null END AS lo
+  MATCH (n:Event) USING INDEX n:Event(` + so.prop + `) WHERE ` + seek + ` AND n.status IN $statuses` + filter + `
+  WITH n ORDER BY ` + so.key + " " + dir + ", n.id " + dir + ` LIMIT $limit RETURN n
+}`)
+		} else {
+			b.WriteString("\n  RETURN n\n}" + strings.Replace(filter, "\n  WITH n WHERE", "\nWITH n WHERE", 1))
 		}
 		if count {
 			return b.String()
