@@ -28,6 +28,8 @@ type Options struct {
 	// child process serving the API over AloneDB), for its own peak RSS.
 	Alone   bool
 	AloneDB neo4jstore.Config
+	// PeerDir is where the peer lives (bench/peer), for the comparison.
+	PeerDir string
 }
 
 // referenceConcurrency is the level the latency and cache targets are judged at.
@@ -50,6 +52,7 @@ type config struct {
 	Options
 	Soak         SoakOptions // -soak: the soak (soak.go) instead of the benchmark
 	Attack       bool        // -attack: the attack mode (attack.go) instead of the benchmark
+	Compare      bool        // -compare: the API against the peer and the floor (compare.go)
 	DB           neo4jstore.Config
 	Smoke        bool
 	CheckDataset string // "organisations=N,events=N,publications=N": exit 0 if the counts match
@@ -89,6 +92,8 @@ func parseConfig(args []string) (config, error) {
 	fs.StringVar(&c.DB.Database, "database", getenv([]string{"NEO4J_DATABASE"}, ""), "Neo4j database (env NEO4J_DATABASE)")
 	fs.BoolVar(&c.Smoke, "smoke", false, "tiny run: reset the test database (NEO4J_TEST_URI), load the centre dataset, concurrency 1 and 2, 0.5 s per level")
 	fs.StringVar(&c.CheckDataset, "check-dataset", "", "only check the entity counts, e.g. organisations=20000,events=120000,publications=30000; exit 0 if they match, 1 if not")
+	fs.BoolVar(&c.Compare, "compare", false, "compare the API with the peer (the Neo4j GraphQL Library, bench/peer) and a hand-written one-statement floor per document, answers checked equal first; reports to -out as compare-*.md/json")
+	fs.StringVar(&c.PeerDir, "peer", "bench/peer", "directory of the peer (its node_modules installed)")
 	fs.BoolVar(&c.Attack, "attack", false, "run the attack mode instead of the benchmark: a trusted anonymous client alone for -d, then under 4 anonymous and 4 analyst attackers sending hostile documents (internal/hostile); reports to -out as attack-*.md/json")
 	fs.BoolVar(&c.Profile, "profile", false, "do not measure: send each document (see -docs) once and print Neo4j's PROFILE of every statement it sent")
 	if err := fs.Parse(args); err != nil {

@@ -91,6 +91,17 @@ func runMain(ctx context.Context, c config) error {
 		return serveOnly(ctx, db, c.ServeOnly)
 	}
 	c.AloneDB = c.DB
+	if c.Compare {
+		r, err := compare(ctx, db, c.DB, c.Options)
+		if err != nil {
+			return err
+		}
+		fmt.Println()
+		for _, t := range r.Targets {
+			fmt.Printf("%s  %s: %s\n", t.verdict(), t.Name, t.Measured)
+		}
+		return nil
+	}
 	if c.Attack {
 		r, err := attack(ctx, db, AttackOptions{Duration: c.Duration, Attackers: 4, OutDir: c.OutDir, Label: c.Label, Log: c.Log})
 		if err != nil {

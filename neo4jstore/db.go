@@ -429,6 +429,22 @@ func (db *DB) Replay(ctx context.Context, query string, params map[string]any) e
 	return translate("replay", err)
 }
 
+// Floor runs one hand-written read statement straight through the driver and returns the
+// values of its first record (nil for none): the benchmark's floor, which must give the same
+// answer as the API. Maps, lists and scalars only; nodes and relationships are not mapped.
+func (db *DB) Floor(ctx context.Context, query string, params map[string]any) ([]any, error) {
+	res, err := neo4j.ExecuteQuery(ctx, db.driver, query, params, neo4j.EagerResultTransformer,
+		neo4j.ExecuteQueryWithDatabase(db.database), neo4j.ExecuteQueryWithReadersRouting(),
+		neo4j.ExecuteQueryWithTransactionConfig(txTimeout(ctx)...))
+	if err != nil {
+		return nil, translate("floor", err)
+	}
+	if len(res.Records) == 0 {
+		return nil, nil
+	}
+	return res.Records[0].Values, nil
+}
+
 // PlanStep is one operator of a query plan, e.g. "NodeIndexSeek" with its details.
 type PlanStep struct {
 	Operator string

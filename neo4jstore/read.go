@@ -63,6 +63,7 @@ type readStatement struct {
 // cached) it only collects parameters, under the same names, in the same order.
 type builder struct {
 	st     *readStatement
+	depth  int // relation levels above the one being written
 	v      pg.Viewer
 	b      strings.Builder
 	text   bool
@@ -406,6 +407,10 @@ func (b *builder) relation(p string, rr *pg.RelationRead) error {
 	if rr.Shared != nil {
 		return b.collaborators(p, rr)
 	}
+	if !rr.Total && !rr.Items && !rr.One {
+		b.w("[null, null]") // a connection asked for nothing but its type name reads nothing
+		return nil
+	}
 	sfx := b.next()
 	r, c, pre := "r"+sfx, "c"+sfx, "l"+sfx+"_"
 	pattern, err := relPattern(rr.Query, p, r, c)
@@ -460,53 +465,43 @@ func (b *builder) relation(p string, rr *pg.RelationRead) error {
 	b.w(", ")
 	if !items {
 		b.w("null]")
-	} else {
-		cmp, dir := s.dir()
-		key := rename(s.out(), c, pre)
-		k := "k" + sfx
-		ck := rename(s.param(), c, pre)
-		cursor := ""
-		if w.Cursor != nil {
-			cursor = " WHERE " + k + " " + cmp + " " + ck + " OR (" + k + " = " + ck + " AND " + c + ".id " + cmp + " $" + pre + "cid)"
-		}
-		order := "\n    ORDER BY " + k + " " + dir + ", " + c + ".id " + dir + " LIMIT $" + pre + "limit"
-		if dense := s.prop != "" && rr.Query.Kind != "" && !rr.Query.Within && !rr.One; !dense {
-			b.w("COLLECT { MATCH ", pattern, " WHERE ", where, "\n    WITH ", r, ", ", c, ", ", key, " AS ", k, cursor, order, "\n    RETURN [")
-		} else {
-			// A parent with more than $dense such relations (a hub) reads the related kind's
-			// index in the page's order and stops after a page: its cost does not grow with
-			// the hub's degree. Lighter parents expand and keep their top page.
-			label := rr.Query.Kind.Label()
-			prop := c + "." + s.prop
-			degree := "COUNT { " + degreePattern(rr.Query, p) + " }"
-			// The index is read from lo: from the lowest key for a hub, not at all for a lighter
-			// parent (null bounds no key). The bound, not a filter, says so: Neo4j plans a filter
-			// on the parent after the scan, which then reads the whole index for nothing.
-			lo, none := "''", "null"
-			if datetimeKeys[s.prop] {
-				lo = "datetime({epochMillis: -62135596800000})"
-			}
-			seek := prop + " >= lo" + sfx
-			if w.Cursor != nil {
-				seek += " AND " + prop + " " + cmp + "= " + ck + " AND (" + prop + " " + cmp + " " + ck + " OR " + c + ".id " + cmp + " $" + pre + "cid)"
-			}
-			into := strings.Replace(pattern, ":"+label+")", ")", 1)
-			roles := ""
-			if len(rr.Query.Roles) > 0 {
-				roles = " WHERE " + r + ".role IN $" + pre + "edgeRoles"
-			}
-			preds := c + ".status IN $statuses"
-			for _, pred := range cl.preds {
-				preds += "\n    AND " + rename(pred, c, pre)
-			}
-			b.w("COLLECT { CALL (", p, ") {\n    WITH ", p, " WHERE ", degree, " <= $dense\n    MATCH ", pattern, " WHERE ", where,
-				"\n    WITH ", r, ", ", c, ", ", key, " AS ", k, cursor, order, "\n    RETURN ", r, ", ", c, ", ", k,
-				"\n  UNION ALL\n    WITH ", p, ", CASE WHEN ", degree, " > $dense THEN ", lo, " ELSE ", none, " END AS lo", sfx,
-				"\n    MATCH (", c, ":", label, ") USING INDEX ", c, ":", label, "(", s.prop, ")",
-				" WHERE ", seek, " AND ", preds, "\n    MATCH ", into, roles,
-				"\n    WITH ", r, ", ", c, ", ", key, " AS ", k, " ORDER BY ", prop, " ", dir, ", ", c, ".id ", dir, " LIMIT $", pre, "limit",
-				"\n    RETURN ", r, ", ", c, ", ", k, "\n  }\n    WITH ", r, ", ", c, ", ", k, order, "\n    RETURN [")
-		}
+	} else if err := b.page(p, rr, pageParts{r: r, c: c, k: "k" + sfx, pre: pre, pattern: pattern, where: where, s: s, w: w, cl: cl}); err != nil {
+		return err
+	}
+	if rr.OnKind != "" {
+		b.w(" END")
+	}
+	return nil
+}
+
+// pageParts are the names and clauses of one relation level's page.
+type pageParts struct {
+	r, c, k, pre   string
+	pattern, where string
+	s              sortClause
+	w              pg.Window
+	cl             filterClause
+}
+
+// denseLevels is how deep a relation may sit and still have a hub's page read in index order:
+// each such level writes its nested projection twice (one per CASE branch), so deeper levels,
+// whose parents are many and rarely hubs, expand.
+const denseLevels = 1
+
+// page writes one relation level's page: COLLECT { ... } (or, where a hub could sit, a CASE of
+// two), then "]" closing the relation's [total, page].
+func (b *builder) page(p string, rr *pg.RelationRead, x pageParts) error {
+	r, c, k, pre, s, w := x.r, x.c, x.k, x.pre, x.s, x.w
+	cmp, dir := s.dir()
+	key := rename(s.out(), c, pre)
+	ck := rename(s.param(), c, pre)
+	cursor := ""
+	if w.Cursor != nil {
+		cursor = " WHERE " + k + " " + cmp + " " + ck + " OR (" + k + " = " + ck + " AND " + c + ".id " + cmp + " $" + pre + "cid)"
+	}
+	order := "\n    ORDER BY " + k + " " + dir + ", " + c + ".id " + dir + " LIMIT $" + pre + "limit"
+	ret := func() error {
+		b.w("\n    RETURN [")
 		if rr.Cursors {
 			b.w(k, ", ")
 		}
@@ -518,14 +513,58 @@ func (b *builder) relation(p string, rr *pg.RelationRead) error {
 				b.w(r, ".", e, ", ")
 			}
 		}
+		b.depth++
+		defer func() { b.depth-- }()
 		if err := b.projection(c, &rr.Node); err != nil {
 			return err
 		}
-		b.w("] }]")
+		b.w("] }")
+		return nil
 	}
-	if rr.OnKind != "" {
-		b.w(" END")
+	expand := "COLLECT { MATCH " + x.pattern + " WHERE " + x.where + "\n    WITH " + r + ", " + c + ", " + key + " AS " + k + cursor + order
+	if dense := s.prop != "" && rr.Query.Kind != "" && !rr.Query.Within && !rr.One && b.depth < denseLevels; !dense {
+		b.w(expand)
+		if err := ret(); err != nil {
+			return err
+		}
+		b.w("]")
+		return nil
 	}
+	// A parent with more than $dense such relations (a hub) reads the related kind's index in
+	// the page's order and stops after a page: its cost does not grow with the hub's degree.
+	// Lighter parents expand and keep their top page. CASE runs only the branch it takes.
+	label := rr.Query.Kind.Label()
+	prop := c + "." + s.prop
+	lo := "''"
+	if datetimeKeys[s.prop] {
+		lo = "datetime({epochMillis: -62135596800000})"
+	}
+	seek := prop + " >= " + lo
+	if w.Cursor != nil {
+		seek += " AND " + prop + " " + cmp + "= " + ck + " AND (" + prop + " " + cmp + " " + ck + " OR " + c + ".id " + cmp + " $" + pre + "cid)"
+	}
+	into := strings.Replace(x.pattern, ":"+label+")", ")", 1)
+	roles := ""
+	if len(rr.Query.Roles) > 0 {
+		roles = " WHERE " + r + ".role IN $" + pre + "edgeRoles"
+	}
+	preds := c + ".status IN $statuses"
+	for _, pred := range x.cl.preds {
+		preds += "\n    AND " + rename(pred, c, pre)
+	}
+	b.w("CASE WHEN COUNT { ", degreePattern(rr.Query, p), " } <= $dense THEN ", expand)
+	// The projection is written once per branch: the second writing names its levels anew,
+	// so its parameters are collected again under those names.
+	if err := ret(); err != nil {
+		return err
+	}
+	b.w("\n  ELSE COLLECT { MATCH (", c, ":", label, ") USING INDEX ", c, ":", label, "(", s.prop, ") WHERE ", seek, " AND ", preds,
+		"\n    MATCH ", into, roles, "\n    WITH ", r, ", ", c, ", ", key, " AS ", k, " ORDER BY ", prop, " ", dir, ", ", c, ".id ", dir,
+		" LIMIT $", pre, "limit")
+	if err := ret(); err != nil {
+		return err
+	}
+	b.w(" END]")
 	return nil
 }
 
