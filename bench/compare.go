@@ -507,7 +507,9 @@ RETURN collect({id: e.id, title: e.title, startDate: e.startDate})`, map[string]
 					return mapList(at(d, "connection"), func(path any) any { return mapList(at(path, "nodes"), func(n any) any { return at(n, "id") }) })
 				}),
 			peer: peerSide(`query Connection($from: ID!, $to: ID!) { connection(from: $from, to: $to) { ids } }`, vars,
-				func(d any) any { return mapList(at(d, "connection"), func(path any) any { return arr(at(path, "ids")) }) }),
+				func(d any) any {
+					return mapList(at(d, "connection"), func(path any) any { return arr(at(path, "ids")) })
+				}),
 			floor: floorSide(`MATCH (a:Organisation {id: $from}), (b:Organisation {id: $to})
 MATCH p = allShortestPaths((a)-[:ORGANISED|ATTENDED|PUBLISHED|RUNS|SUPPORTS|PART_OF|IN_PROGRAMME|SUMMARISES|LAUNCHED_AT|AFFILIATED_WITH|FEATURES*..4]-(b))
 WHERE all(x IN nodes(p) WHERE x.status = 'PUBLISHED')
