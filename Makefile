@@ -70,7 +70,7 @@ lint:
 	$(GO) vet ./...
 
 # Packages share one Neo4j database, so they run one at a time (-p 1).
-test: lint check-generate neo4j-test-start audit export-python
+test: lint check-generate neo4j-test-start audit export-python bench/peer/node_modules/.package-lock.json
 	$(GO) test -race -p 1 -count=1 ./...
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=4s
 	@$(MAKE) --no-print-directory e2e
@@ -121,7 +121,19 @@ bench-dataset: build neo4j-bench-start
 	fi; \
 	mkdir -p .data && echo "$(BENCH_MARKER)" > $(BENCH_MARKER_FILE)
 
-bench: bench-dataset
+PEER_DIR := bench/peer
+
+$(PEER_DIR)/node_modules/.package-lock.json: $(PEER_DIR)/package-lock.json $(PEER_DIR)/package.json
+	@command -v npm >/dev/null || { echo "bench: needs Node.js 20+ and npm for the peer" >&2; exit 1; }
+	cd $(PEER_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: bench-classic
+
+bench: bench-dataset $(PEER_DIR)/node_modules/.package-lock.json
+	NEO4J_BENCH_URI=$(NEO4J_BENCH_URI) bin/bench -compare -server $(BIN) -c 1,8 -label $(BENCH_LABEL) $(BENCH_FLAGS)
+
+bench-classic: bench-dataset
 	NEO4J_BENCH_URI=$(NEO4J_BENCH_URI) bin/bench -label $(BENCH_LABEL) $(BENCH_FLAGS)
 
 # make bench-attack: the attack mode (bench -attack, bench/attack.go) on the benchmark's Neo4j and

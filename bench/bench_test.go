@@ -169,6 +169,45 @@ func TestAttackSmoke(t *testing.T) {
 	}
 }
 
+// TestCompareSmoke runs the comparison briefly on the centre dataset: the peer starts, every
+// document the dataset has parameters for gets the same answer from the API, the peer and the
+// floor, each side is timed, and the report is written. It proves the harness, not the speed.
+func TestCompareSmoke(t *testing.T) {
+	db := neo4jtest.Open(t)
+	neo4jtest.MustSeedCentre(t, db)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	o := Options{Concurrency: []int{1}, Duration: 300 * time.Millisecond, Warmup: 100 * time.Millisecond,
+		OutDir: t.TempDir(), Label: "smoke", Log: testWriter{t}, PeerDir: "peer"}
+	r, err := compare(ctx, db, neo4jtest.Config(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	for _, d := range r.Docs {
+		if strings.HasPrefix(d.Mismatch, "not run:") {
+			continue
+		}
+		ran++
+		if !d.Equal {
+			t.Errorf("%s: %s", d.Name, d.Mismatch)
+			continue
+		}
+		for _, l := range d.Levels {
+			if l.API.Errors+l.Floor.Errors != 0 || l.API.Requests == 0 || l.Floor.Requests == 0 || (l.Peer != nil && (l.Peer.Errors != 0 || l.Peer.Requests == 0)) {
+				t.Errorf("%s c=%d: API %+v, peer %+v, floor %+v", d.Name, l.Concurrency, l.API, l.Peer, l.Floor)
+			}
+		}
+	}
+	if ran < 8 {
+		t.Errorf("only %d documents ran on the centre dataset", ran)
+	}
+	md, err := os.ReadFile(filepath.Join(o.OutDir, "compare-latest.md"))
+	if err != nil || !strings.Contains(string(md), "## Results") {
+		t.Errorf("compare report: %v", err)
+	}
+}
+
 // testWriter sends the harness's progress lines to the test log.
 type testWriter struct{ t *testing.T }
 

@@ -28,8 +28,10 @@ type Options struct {
 	// child process serving the API over AloneDB), for its own peak RSS.
 	Alone   bool
 	AloneDB neo4jstore.Config
-	// PeerDir is where the peer lives (bench/peer), for the comparison.
+	// PeerDir is where the peer lives (bench/peer), for the comparison; Server, if set, is the
+	// server binary whose cold start it measures.
 	PeerDir string
+	Server  string
 }
 
 // referenceConcurrency is the level the latency and cache targets are judged at.
@@ -94,6 +96,7 @@ func parseConfig(args []string) (config, error) {
 	fs.StringVar(&c.CheckDataset, "check-dataset", "", "only check the entity counts, e.g. organisations=20000,events=120000,publications=30000; exit 0 if they match, 1 if not")
 	fs.BoolVar(&c.Compare, "compare", false, "compare the API with the peer (the Neo4j GraphQL Library, bench/peer) and a hand-written one-statement floor per document, answers checked equal first; reports to -out as compare-*.md/json")
 	fs.StringVar(&c.PeerDir, "peer", "bench/peer", "directory of the peer (its node_modules installed)")
+	fs.StringVar(&c.Server, "server", "", "compare: the partnergraph binary whose cold start (first entity page after /readyz) to measure, e.g. bin/partnergraph")
 	fs.BoolVar(&c.Attack, "attack", false, "run the attack mode instead of the benchmark: a trusted anonymous client alone for -d, then under 4 anonymous and 4 analyst attackers sending hostile documents (internal/hostile); reports to -out as attack-*.md/json")
 	fs.BoolVar(&c.Profile, "profile", false, "do not measure: send each document (see -docs) once and print Neo4j's PROFILE of every statement it sent")
 	if err := fs.Parse(args); err != nil {

@@ -254,15 +254,16 @@ func coEventsHead(v pg.Viewer, orgs []string, f pg.NodeFilter, w pg.Window, coun
 	c.params["orgs"] = orgs // and $dense, which the caller sets
 	sig := "coevents|" + strings.Join(c.sig, "|")
 	text := cached(sig, func() string {
-		// Start from the organisation (with its units) that organised the fewest events; when
-		// even that one is a hub, read the events' index in the page's order instead and stop
-		// after a page (from a bound only a hub sets: see Reader's relation pages).
+		// Start from the organisation (with its units) that organised the fewest events (by its
+		// own degree, which Neo4j keeps: counting through its units would read a hub's every
+		// event); when even that one is a hub, read the events' index in the page's order
+		// instead and stop after a page (from a bound only a hub sets, as Reader's pages do).
 		var b strings.Builder
 		indexed := !count && so.prop != ""
 		b.WriteString(`CALL () {
   UNWIND $orgs AS oid
   MATCH (o:Organisation {id: oid})
-  RETURN o AS lightest, COUNT { (o)<-[:PART_OF*0..2]-(:Organisation)-[:ORGANISED]->() } AS deg ORDER BY deg LIMIT 1
+  RETURN o AS lightest, COUNT { (o)-[:ORGANISED]->() } AS deg ORDER BY deg LIMIT 1
 }
 CALL (lightest, deg) {`)
 		if indexed {

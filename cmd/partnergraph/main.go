@@ -11,6 +11,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,6 +28,7 @@ import (
 	"github.com/rs/cors"
 
 	pg "github.com/unicri/partnergraph"
+	"github.com/unicri/partnergraph/docs"
 	"github.com/unicri/partnergraph/neo4jstore"
 	"github.com/unicri/partnergraph/seed"
 	"github.com/unicri/partnergraph/server"
@@ -114,10 +116,15 @@ func openStore(c Config) (*neo4jstore.DB, error) {
 	return neo4jstore.Open(neo4jstore.Config{URI: c.Neo4jURI, User: c.Neo4jUser, Password: c.Neo4jPassword, Database: c.Neo4jDatabase})
 }
 
-// health tracks whether the database is migrated and answers the readiness probe.
+// health tracks whether the database is migrated and the published documents warmed, and
+// answers the readiness probe.
 type health struct {
 	db       *neo4jstore.DB
 	migrated atomic.Bool
+	warmed   atomic.Bool
+	// warm, if set, runs once the database is migrated: readiness waits for it, so the first
+	// request a load balancer sends finds its statements planned.
+	warm func(context.Context)
 }
 
 func (h *health) Migrated() bool { return h.migrated.Load() }
@@ -125,6 +132,9 @@ func (h *health) Migrated() bool { return h.migrated.Load() }
 func (h *health) Ready(ctx context.Context) error {
 	if !h.migrated.Load() {
 		return pg.Errorf(pg.EUNAVAILABLE, "the database has not been reached and migrated yet")
+	}
+	if !h.warmed.Load() {
+		return pg.Errorf(pg.EUNAVAILABLE, "warming up: planning the published documents' statements")
 	}
 	return h.db.Ping(ctx)
 }
@@ -141,6 +151,10 @@ func (h *health) prepare(ctx context.Context, log *slog.Logger, seedIfEmpty bool
 		if err == nil {
 			h.migrated.Store(true)
 			log.Info("database ready")
+			if h.warm != nil {
+				h.warm(ctx)
+			}
+			h.warmed.Store(true)
 			return
 		}
 		log.Warn("database not ready; retrying", "err", pg.ErrorMessage(err), "detail", err, "retry_in", backoff.String())
@@ -222,7 +236,6 @@ func runServe(ctx context.Context, args []string) error {
 	h := &health{db: db}
 	prepCtx, cancelPrep := context.WithCancel(ctx)
 	defer cancelPrep()
-	go h.prepare(prepCtx, log, c.SeedIfEmpty)
 
 	var cache *server.Cache
 	if c.CacheMaxBytes > 0 {
@@ -236,6 +249,8 @@ func runServe(ctx context.Context, args []string) error {
 		Web:      web.Handler(),
 		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats(), Reads: db.Reader()},
 	})
+	h.warm = func(ctx context.Context) { server.WarmUp(ctx, api, warmDocuments(), log) }
+	go h.prepare(prepCtx, log, c.SeedIfEmpty)
 	// Requests run under a context that ends if the drain at shutdown runs out of time: no
 	// request outlives SHUTDOWN_TIMEOUT.
 	requests, abandon := context.WithCancel(context.Background())
@@ -387,4 +402,18 @@ func withCORS(origins []string, h http.Handler) http.Handler {
 		ExposedHeaders: []string{"X-Request-Id"},
 		MaxAge:         600,
 	}).Handler(h)
+}
+
+// warmDocuments are the published documents, with the examples' own variables.
+func warmDocuments() []server.WarmDocument {
+	var out []server.WarmDocument
+	for _, ex := range docs.Examples() {
+		var vars map[string]any
+		_ = json.Unmarshal([]byte(ex.Variables), &vars)
+		out = append(out, server.WarmDocument{Query: ex.Query, Variables: vars})
+	}
+	for _, d := range web.Documents() {
+		out = append(out, server.WarmDocument{Query: d})
+	}
+	return out
 }
