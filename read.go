@@ -7,14 +7,14 @@ import "context"
 // every level exactly the properties and relations the client selected. The GraphQL layer
 // builds it from the field's selection (package compile).
 type Read struct {
-	Root  ReadRoot
-	Kind  Kind     // the kind looked up or listed; "" for any kind (node, nodes)
-	IDs   []string // ReadIDs
-	Slug  string   // ReadSlug
-	Orgs  []string // ReadCoOrganised: the organisations that organised the events together
+	Root ReadRoot
+	Kind Kind     // the kind looked up or listed; "" for any kind (node, nodes)
+	IDs  []string // ReadIDs
+	Slug string   // ReadSlug
+	Orgs []string // ReadCoOrganised: the organisations that organised the events together
 	// Filter is the list's filter and order (ReadList, ReadCoOrganised).
-	Filter NodeFilter
-	Page   PageArgs
+	Filter  NodeFilter
+	Page    PageArgs
 	Total   bool // count what the list pages through
 	Items   bool // read the page itself (a client may ask for the total alone)
 	Cursors bool // the items' cursors are needed (edges.cursor, pageInfo's cursors)
@@ -45,9 +45,9 @@ type Projection struct {
 // RelationRead is one relation field at one level: a page (or the one entity) of the
 // entities related to the parent through Query, and what to read of them.
 type RelationRead struct {
-	Key    string // names the result among its parent's relations
-	OnKind Kind   // read only for parents of this kind ("" for any): fields of interfaces and unions
-	Query  EdgeQuery
+	Key     string // names the result among its parent's relations
+	OnKind  Kind   // read only for parents of this kind ("" for any): fields of interfaces and unions
+	Query   EdgeQuery
 	One     bool // the one related entity (a place, a parent): the first in the default order
 	Page    PageArgs
 	Total   bool
