@@ -187,5 +187,10 @@ type ImportService interface {
 	// Import merges nodes by id and relations by (type, from, to) in batches of batchSize:
 	// importing the same data twice creates nothing the second time. Relations must point at
 	// entities in nodes or already stored. Returns EINVALID, EUNAVAILABLE.
+	// What is derived from many entities at once (the pairs' shared counts) is brought up
+	// to date by Finish, not by Import: a load of many imports, some side by side, calls
+	// Finish once after the last.
 	Import(ctx context.Context, nodes []ImportNode, rels []Relation, batchSize int) (ImportResult, error)
+	// Finish recomputes what imports left out of date. Returns EUNAVAILABLE, EBUSY.
+	Finish(ctx context.Context) error
 }

@@ -102,5 +102,5 @@ func Load(ctx context.Context, s pg.ImportService, c Config, o Options) (pg.Impo
 	if err := step(nil, rels); err != nil {
 		return total, err
 	}
-	return total, nil
+	return total, s.Finish(ctx)
 }

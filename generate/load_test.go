@@ -47,6 +47,16 @@ func TestLoadIntoNeo4j(t *testing.T) {
 		})
 	}
 
+	t.Run("the load ends with the pairs' shared counts built", func(t *testing.T) {
+		n, err := db.Network().CountCollaborators(ctx, pg.Viewer{Drafts: true}, []string{"gen-org-000000"})
+		if err != nil {
+			t.Fatalf("CountCollaborators: %v", err)
+		}
+		if n["gen-org-000000"] == 0 {
+			t.Errorf("gen-org-000000 has no collaborators after the load: the counts were not rebuilt")
+		}
+	})
+
 	t.Run("the biggest hub is gen-org-000000", func(t *testing.T) {
 		first := 1
 		page, err := db.Content().ListNodes(ctx, pg.Viewer{Drafts: true},

@@ -168,10 +168,16 @@ func (s *Importer) Import(ctx context.Context, nodes []pg.ImportNode, rels []pg.
 	if err != nil {
 		return res, translate("import relations", err)
 	}
-	if err := s.db.RebuildShares(ctx); err != nil { // bulk writes bypass the pair counts
-		return res, err
-	}
 	return res, s.db.bumpVersion(ctx)
+}
+
+// Finish implements pg.ImportService: bulk writes bypass the pair counts, so they are
+// rebuilt once, after the last import of a load.
+func (s *Importer) Finish(ctx context.Context) error {
+	if err := s.db.RebuildShares(ctx); err != nil {
+		return err
+	}
+	return s.db.bumpVersion(ctx)
 }
 
 // relJobs cuts the rows of one statement into batches that can run side by side. Relations

@@ -17,7 +17,7 @@ import (
 // them: a hub's partners are ranked from its SHARES relationships, not from the tens of
 // thousands of items it took part in. Every write that changes who took part in an item, or
 // whether the item is published, updates them in the same transaction (shareChange); a bulk
-// import rebuilds them all (RebuildShares). SHARES is not part of the model: statements that
+// import's Finish rebuilds them all (RebuildShares). SHARES is not part of the model: statements that
 // walk the model name its relationship types (domainRels).
 
 // domainRels is every relationship type of the model, for patterns that must not see SHARES.
@@ -165,15 +165,23 @@ func (db *DB) RebuildShares(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, m := range ms {
-		if m.version != 5 {
-			continue
-		}
-		for _, q := range m.statements {
-			if err := db.autoCommit(ctx, q); err != nil {
-				return translate("rebuild shares", err)
+	// The first statement deletes every count, so a rebuild cut short by a busy database
+	// is run again from the start.
+	err = db.do(ctx, func(int) error {
+		for _, m := range ms {
+			if m.version != 5 {
+				continue
+			}
+			for _, q := range m.statements {
+				if err := db.autoCommit(ctx, q); err != nil {
+					return err
+				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return translate("rebuild shares", err)
 	}
 	return nil
 }

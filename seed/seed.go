@@ -181,7 +181,11 @@ func Load(r io.Reader) (*Dataset, error) {
 
 // Import loads a dataset into the store. Importing it twice creates nothing the second time.
 func Import(ctx context.Context, s pg.ImportService, d *Dataset, batchSize int) (pg.ImportResult, error) {
-	return s.Import(ctx, d.Nodes, d.Relations, batchSize)
+	res, err := s.Import(ctx, d.Nodes, d.Relations, batchSize)
+	if err != nil {
+		return res, err
+	}
+	return res, s.Finish(ctx)
 }
 
 // entry is one entry being checked: where it is, what it is, its fields and its relations.

@@ -46,6 +46,9 @@ func importWideGraph(t *testing.T, orgs, eventsPerOrg int) *server.Options {
 	if _, err := db.Importer().Import(context.Background(), nodes, rels, 2000); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.Importer().Finish(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	return &server.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Health: readyHealth{db},
 		// A loader wait of 1ns: a batch is complete only because the level above announced its
 		// parents (loader.Expect), never because the keys happened to arrive in time.
