@@ -35,13 +35,17 @@ type ResolverRoot interface {
 	CoOrganisationConnection() CoOrganisationConnectionResolver
 	Collaborator() CollaboratorResolver
 	CollaboratorConnection() CollaboratorConnectionResolver
+	Community() CommunityResolver
 	Event() EventResolver
 	EventConnection() EventConnectionResolver
 	Mutation() MutationResolver
+	NetworkAnalysis() NetworkAnalysisResolver
 	NetworkNode() NetworkNodeResolver
 	Organisation() OrganisationResolver
 	OrganisationConnection() OrganisationConnectionResolver
+	OrganisationMetrics() OrganisationMetricsResolver
 	ParticipantConnection() ParticipantConnectionResolver
+	PartnerSuggestion() PartnerSuggestionResolver
 	Path() PathResolver
 	PathStep() PathStepResolver
 	Person() PersonResolver
@@ -126,6 +130,14 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Community struct {
+		Countries func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Members   func(childComplexity int, first *int) int
+		Size      func(childComplexity int) int
+		Topics    func(childComplexity int) int
+	}
+
 	DeleteNodesPayload struct {
 		Ids func(childComplexity int) int
 	}
@@ -196,6 +208,16 @@ type ComplexityRoot struct {
 		Truncated func(childComplexity int) int
 	}
 
+	NetworkAnalysis struct {
+		BetweennessSources func(childComplexity int) int
+		Centrality         func(childComplexity int, orderBy *model.CentralityOrder, first *int, after *string) int
+		Communities        func(childComplexity int, first *int) int
+		Evolution          func(childComplexity int) int
+		Links              func(childComplexity int) int
+		Modularity         func(childComplexity int) int
+		Organisations      func(childComplexity int) int
+	}
+
 	NetworkEdge struct {
 		Roles  func(childComplexity int) int
 		Source func(childComplexity int) int
@@ -212,28 +234,39 @@ type ComplexityRoot struct {
 		Node  func(childComplexity int) int
 	}
 
+	NetworkYear struct {
+		ActivePartners   func(childComplexity int) int
+		Density          func(childComplexity int) int
+		Links            func(childComplexity int) int
+		NewPartners      func(childComplexity int) int
+		RetainedPartners func(childComplexity int) int
+		Year             func(childComplexity int) int
+	}
+
 	Organisation struct {
-		Collaborators func(childComplexity int, first *int, after *string) int
-		CreatedAt     func(childComplexity int) int
-		Description   func(childComplexity int) int
-		Events        func(childComplexity int, roles []partnergraph.Role, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) int
-		Founded       func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Location      func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Parent        func(childComplexity int) int
-		People        func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Priorities    func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Programmes    func(childComplexity int, roles []partnergraph.Role, first *int, after *string, last *int, before *string) int
-		Publications  func(childComplexity int, roles []partnergraph.Role, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) int
-		ShortName     func(childComplexity int) int
-		Slug          func(childComplexity int) int
-		Status        func(childComplexity int) int
-		Supporters    func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Units         func(childComplexity int, first *int, after *string, last *int, before *string) int
-		UpdatedAt     func(childComplexity int) int
-		Website       func(childComplexity int) int
+		Collaborators     func(childComplexity int, first *int, after *string) int
+		CreatedAt         func(childComplexity int) int
+		Description       func(childComplexity int) int
+		Events            func(childComplexity int, roles []partnergraph.Role, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) int
+		Founded           func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Kind              func(childComplexity int) int
+		Location          func(childComplexity int) int
+		Metrics           func(childComplexity int, filter *model.NetworkAnalysisFilter) int
+		Name              func(childComplexity int) int
+		Parent            func(childComplexity int) int
+		People            func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Priorities        func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Programmes        func(childComplexity int, roles []partnergraph.Role, first *int, after *string, last *int, before *string) int
+		Publications      func(childComplexity int, roles []partnergraph.Role, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) int
+		ShortName         func(childComplexity int) int
+		Slug              func(childComplexity int) int
+		Status            func(childComplexity int) int
+		SuggestedPartners func(childComplexity int, filter *model.NetworkAnalysisFilter, first *int) int
+		Supporters        func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Units             func(childComplexity int, first *int, after *string, last *int, before *string) int
+		UpdatedAt         func(childComplexity int) int
+		Website           func(childComplexity int) int
 	}
 
 	OrganisationConnection struct {
@@ -244,6 +277,28 @@ type ComplexityRoot struct {
 	}
 
 	OrganisationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	OrganisationMetrics struct {
+		Betweenness    func(childComplexity int) int
+		Closeness      func(childComplexity int) int
+		Community      func(childComplexity int) int
+		Degree         func(childComplexity int) int
+		Organisation   func(childComplexity int) int
+		PageRank       func(childComplexity int) int
+		Rank           func(childComplexity int) int
+		WeightedDegree func(childComplexity int) int
+	}
+
+	OrganisationMetricsConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OrganisationMetricsEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -265,6 +320,13 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 		Role   func(childComplexity int) int
+	}
+
+	PartnerSuggestion struct {
+		CommonPartners func(childComplexity int) int
+		Organisation   func(childComplexity int) int
+		Score          func(childComplexity int) int
+		SharedTopics   func(childComplexity int) int
 	}
 
 	Path struct {
@@ -401,6 +463,7 @@ type ComplexityRoot struct {
 		Event             func(childComplexity int, id *string, slug *string) int
 		Events            func(childComplexity int, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) int
 		Network           func(childComplexity int, center string, depth *int, kinds []partnergraph.Kind, limit *int) int
+		NetworkAnalysis   func(childComplexity int, filter *model.NetworkAnalysisFilter) int
 		Node              func(childComplexity int, id string) int
 		Nodes             func(childComplexity int, ids []string) int
 		Organisation      func(childComplexity int, id *string, slug *string) int
@@ -512,6 +575,11 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	TopicCount struct {
+		Count func(childComplexity int) int
+		Topic func(childComplexity int) int
+	}
+
 	TopicEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
@@ -542,6 +610,11 @@ type CollaboratorResolver interface {
 }
 type CollaboratorConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.CollaboratorConnection) (int, error)
+}
+type CommunityResolver interface {
+	Size(ctx context.Context, obj *partnergraph.Community) (int, error)
+	Members(ctx context.Context, obj *partnergraph.Community, first *int) ([]*partnergraph.Organisation, error)
+	Topics(ctx context.Context, obj *partnergraph.Community) ([]*model.TopicCount, error)
 }
 type EventResolver interface {
 	Place(ctx context.Context, obj *partnergraph.Event) (*partnergraph.Place, error)
@@ -576,6 +649,11 @@ type MutationResolver interface {
 	Link(ctx context.Context, input model.RelationInput) (*partnergraph.Relation, error)
 	Unlink(ctx context.Context, input model.RelationInput) (*model.DeletePayload, error)
 }
+type NetworkAnalysisResolver interface {
+	Centrality(ctx context.Context, obj *partnergraph.NetworkAnalysis, orderBy *model.CentralityOrder, first *int, after *string) (*model.OrganisationMetricsConnection, error)
+	Communities(ctx context.Context, obj *partnergraph.NetworkAnalysis, first *int) ([]*partnergraph.Community, error)
+	Evolution(ctx context.Context, obj *partnergraph.NetworkAnalysis) ([]*model.NetworkYear, error)
+}
 type NetworkNodeResolver interface {
 	ID(ctx context.Context, obj *partnergraph.NetworkNode) (string, error)
 	Label(ctx context.Context, obj *partnergraph.NetworkNode) (string, error)
@@ -592,12 +670,23 @@ type OrganisationResolver interface {
 	Programmes(ctx context.Context, obj *partnergraph.Organisation, roles []partnergraph.Role, first *int, after *string, last *int, before *string) (*model.RoleProgrammeConnection, error)
 	People(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string, last *int, before *string) (*model.PersonConnection, error)
 	Collaborators(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string) (*model.CollaboratorConnection, error)
+	Metrics(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter) (*partnergraph.OrganisationMetrics, error)
+	SuggestedPartners(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter, first *int) ([]*partnergraph.PartnerSuggestion, error)
 }
 type OrganisationConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.OrganisationConnection) (int, error)
 }
+type OrganisationMetricsResolver interface {
+	Organisation(ctx context.Context, obj *partnergraph.OrganisationMetrics) (*partnergraph.Organisation, error)
+}
 type ParticipantConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.ParticipantConnection) (int, error)
+}
+type PartnerSuggestionResolver interface {
+	Organisation(ctx context.Context, obj *partnergraph.PartnerSuggestion) (*partnergraph.Organisation, error)
+
+	CommonPartners(ctx context.Context, obj *partnergraph.PartnerSuggestion) ([]*partnergraph.Organisation, error)
+	SharedTopics(ctx context.Context, obj *partnergraph.PartnerSuggestion) ([]*partnergraph.Topic, error)
 }
 type PathResolver interface {
 	Length(ctx context.Context, obj *partnergraph.Path) (int, error)
@@ -667,6 +756,7 @@ type QueryResolver interface {
 	Network(ctx context.Context, center string, depth *int, kinds []partnergraph.Kind, limit *int) (*partnergraph.Network, error)
 	Search(ctx context.Context, text string, kinds []partnergraph.Kind, first *int, after *string) (*model.SearchConnection, error)
 	Stats(ctx context.Context, filter *model.StatsFilter) (*model.Stats, error)
+	NetworkAnalysis(ctx context.Context, filter *model.NetworkAnalysisFilter) (*partnergraph.NetworkAnalysis, error)
 }
 type RelationResolver interface {
 	From(ctx context.Context, obj *partnergraph.Relation) (partnergraph.Node, error)
@@ -924,6 +1014,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CollaboratorEdge.Node(childComplexity), true
+
+	case "Community.countries":
+		if e.ComplexityRoot.Community.Countries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.Countries(childComplexity), true
+	case "Community.id":
+		if e.ComplexityRoot.Community.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.ID(childComplexity), true
+	case "Community.members":
+		if e.ComplexityRoot.Community.Members == nil {
+			break
+		}
+
+		args, err := ec.field_Community_members_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Community.Members(childComplexity, args["first"].(*int)), true
+	case "Community.size":
+		if e.ComplexityRoot.Community.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.Size(childComplexity), true
+	case "Community.topics":
+		if e.ComplexityRoot.Community.Topics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.Topics(childComplexity), true
 
 	case "DeleteNodesPayload.ids":
 		if e.ComplexityRoot.DeleteNodesPayload.Ids == nil {
@@ -1341,6 +1467,59 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Network.Truncated(childComplexity), true
 
+	case "NetworkAnalysis.betweennessSources":
+		if e.ComplexityRoot.NetworkAnalysis.BetweennessSources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkAnalysis.BetweennessSources(childComplexity), true
+	case "NetworkAnalysis.centrality":
+		if e.ComplexityRoot.NetworkAnalysis.Centrality == nil {
+			break
+		}
+
+		args, err := ec.field_NetworkAnalysis_centrality_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.NetworkAnalysis.Centrality(childComplexity, args["orderBy"].(*model.CentralityOrder), args["first"].(*int), args["after"].(*string)), true
+	case "NetworkAnalysis.communities":
+		if e.ComplexityRoot.NetworkAnalysis.Communities == nil {
+			break
+		}
+
+		args, err := ec.field_NetworkAnalysis_communities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.NetworkAnalysis.Communities(childComplexity, args["first"].(*int)), true
+	case "NetworkAnalysis.evolution":
+		if e.ComplexityRoot.NetworkAnalysis.Evolution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkAnalysis.Evolution(childComplexity), true
+	case "NetworkAnalysis.links":
+		if e.ComplexityRoot.NetworkAnalysis.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkAnalysis.Links(childComplexity), true
+	case "NetworkAnalysis.modularity":
+		if e.ComplexityRoot.NetworkAnalysis.Modularity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkAnalysis.Modularity(childComplexity), true
+	case "NetworkAnalysis.organisations":
+		if e.ComplexityRoot.NetworkAnalysis.Organisations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkAnalysis.Organisations(childComplexity), true
+
 	case "NetworkEdge.roles":
 		if e.ComplexityRoot.NetworkEdge.Roles == nil {
 			break
@@ -1403,6 +1582,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NetworkNode.Node(childComplexity), true
 
+	case "NetworkYear.activePartners":
+		if e.ComplexityRoot.NetworkYear.ActivePartners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkYear.ActivePartners(childComplexity), true
+	case "NetworkYear.density":
+		if e.ComplexityRoot.NetworkYear.Density == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkYear.Density(childComplexity), true
+	case "NetworkYear.links":
+		if e.ComplexityRoot.NetworkYear.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkYear.Links(childComplexity), true
+	case "NetworkYear.newPartners":
+		if e.ComplexityRoot.NetworkYear.NewPartners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkYear.NewPartners(childComplexity), true
+	case "NetworkYear.retainedPartners":
+		if e.ComplexityRoot.NetworkYear.RetainedPartners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkYear.RetainedPartners(childComplexity), true
+	case "NetworkYear.year":
+		if e.ComplexityRoot.NetworkYear.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkYear.Year(childComplexity), true
+
 	case "Organisation.collaborators":
 		if e.ComplexityRoot.Organisation.Collaborators == nil {
 			break
@@ -1461,6 +1677,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.Location(childComplexity), true
+	case "Organisation.metrics":
+		if e.ComplexityRoot.Organisation.Metrics == nil {
+			break
+		}
+
+		args, err := ec.field_Organisation_metrics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organisation.Metrics(childComplexity, args["filter"].(*model.NetworkAnalysisFilter)), true
 	case "Organisation.name":
 		if e.ComplexityRoot.Organisation.Name == nil {
 			break
@@ -1535,6 +1762,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.Status(childComplexity), true
+	case "Organisation.suggestedPartners":
+		if e.ComplexityRoot.Organisation.SuggestedPartners == nil {
+			break
+		}
+
+		args, err := ec.field_Organisation_suggestedPartners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organisation.SuggestedPartners(childComplexity, args["filter"].(*model.NetworkAnalysisFilter), args["first"].(*int)), true
 	case "Organisation.supporters":
 		if e.ComplexityRoot.Organisation.Supporters == nil {
 			break
@@ -1608,6 +1846,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OrganisationEdge.Node(childComplexity), true
 
+	case "OrganisationMetrics.betweenness":
+		if e.ComplexityRoot.OrganisationMetrics.Betweenness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationMetrics.Betweenness(childComplexity), true
+	case "OrganisationMetrics.closeness":
+		if e.ComplexityRoot.OrganisationMetrics.Closeness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationMetrics.Closeness(childComplexity), true
+	case "OrganisationMetrics.community":
+		if e.ComplexityRoot.OrganisationMetrics.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationMetrics.Community(childComplexity), true
+	case "OrganisationMetrics.degree":
+		if e.ComplexityRoot.OrganisationMetrics.Degree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationMetrics.Degree(childComplexity), true
+	case "OrganisationMetrics.organisation":
+		if e.ComplexityRoot.OrganisationMetrics.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationMetrics.Organisation(childComplexity), true
+	case "OrganisationMetrics.pageRank":
+		if e.ComplexityRoot.OrganisationMetrics.PageRank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationMetrics.PageRank(childComplexity), true
+	case "OrganisationMetrics.rank":
+		if e.ComplexityRoot.OrganisationMetrics.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationMetrics.Rank(childComplexity), true
+	case "OrganisationMetrics.weightedDegree":
+		if e.ComplexityRoot.OrganisationMetrics.WeightedDegree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationMetrics.WeightedDegree(childComplexity), true
+
+	case "OrganisationMetricsConnection.edges":
+		if e.ComplexityRoot.OrganisationMetricsConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationMetricsConnection.Edges(childComplexity), true
+	case "OrganisationMetricsConnection.pageInfo":
+		if e.ComplexityRoot.OrganisationMetricsConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationMetricsConnection.PageInfo(childComplexity), true
+	case "OrganisationMetricsConnection.totalCount":
+		if e.ComplexityRoot.OrganisationMetricsConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationMetricsConnection.TotalCount(childComplexity), true
+
+	case "OrganisationMetricsEdge.cursor":
+		if e.ComplexityRoot.OrganisationMetricsEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationMetricsEdge.Cursor(childComplexity), true
+	case "OrganisationMetricsEdge.node":
+		if e.ComplexityRoot.OrganisationMetricsEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationMetricsEdge.Node(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -1670,6 +1989,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ParticipantEdge.Role(childComplexity), true
+
+	case "PartnerSuggestion.commonPartners":
+		if e.ComplexityRoot.PartnerSuggestion.CommonPartners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerSuggestion.CommonPartners(childComplexity), true
+	case "PartnerSuggestion.organisation":
+		if e.ComplexityRoot.PartnerSuggestion.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerSuggestion.Organisation(childComplexity), true
+	case "PartnerSuggestion.score":
+		if e.ComplexityRoot.PartnerSuggestion.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerSuggestion.Score(childComplexity), true
+	case "PartnerSuggestion.sharedTopics":
+		if e.ComplexityRoot.PartnerSuggestion.SharedTopics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerSuggestion.SharedTopics(childComplexity), true
 
 	case "Path.length":
 		if e.ComplexityRoot.Path.Length == nil {
@@ -2327,6 +2671,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Network(childComplexity, args["center"].(string), args["depth"].(*int), args["kinds"].([]partnergraph.Kind), args["limit"].(*int)), true
+	case "Query.networkAnalysis":
+		if e.ComplexityRoot.Query.NetworkAnalysis == nil {
+			break
+		}
+
+		args, err := ec.field_Query_networkAnalysis_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NetworkAnalysis(childComplexity, args["filter"].(*model.NetworkAnalysisFilter)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -2861,6 +3216,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TopicConnection.TotalCount(childComplexity), true
 
+	case "TopicCount.count":
+		if e.ComplexityRoot.TopicCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopicCount.Count(childComplexity), true
+	case "TopicCount.topic":
+		if e.ComplexityRoot.TopicCount.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopicCount.Topic(childComplexity), true
+
 	case "TopicEdge.cursor":
 		if e.ComplexityRoot.TopicEdge.Cursor == nil {
 			break
@@ -2910,6 +3278,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("CoOrganisationFilter", ec.unmarshalInputCoOrganisationFilter),
 			graphql.NewInputUnmarshaler("EventInput", ec.unmarshalInputEventInput),
+			graphql.NewInputUnmarshaler("NetworkAnalysisFilter", ec.unmarshalInputNetworkAnalysisFilter),
 			graphql.NewInputUnmarshaler("NewLinkInput", ec.unmarshalInputNewLinkInput),
 			graphql.NewInputUnmarshaler("NodeFilter", ec.unmarshalInputNodeFilter),
 			graphql.NewInputUnmarshaler("OrderBy", ec.unmarshalInputOrderBy),
@@ -3226,6 +3595,10 @@ type Organisation implements Node {
   people(first: Int, after: String, last: Int, before: String): PersonConnection!
   "Partners ranked by shared events, publications and programmes, with the shared items."
   collaborators(first: Int, after: String): CollaboratorConnection!
+  "Its place in the partner network of filter; null when it has no partner there (or is rolled up into its organisation)."
+  metrics(filter: NetworkAnalysisFilter): OrganisationMetrics
+  "Organisations it has not worked with, ranked by common partners (Adamic-Adar) plus shared topics (Jaccard), each with the partners and topics it rests on."
+  suggestedPartners(filter: NetworkAnalysisFilter, first: Int = 10): [PartnerSuggestion!]!
 }
 
 type Event implements Node {
@@ -3589,6 +3962,105 @@ type Stats {
   topPartners(limit: Int = 10): [Bucket!]!
 }
 
+"""
+Which partner network an analysis reads. Organisations are linked by the engagements they share
+(an event with its parts, a publication, a programme), weighted by how many.
+"""
+input NetworkAnalysisFilter {
+  "The dashboard's filter on events and publications. Publications count unless eventKinds is set; programmes (undated) only when nothing is filtered."
+  stats: StatsFilter
+  "Only relations with these roles make an organisation part of a piece of work."
+  roles: [Role!]
+  "Count units as organisations of their own. By default (false) a unit's work is its top organisation's."
+  units: Boolean = false
+  "Count the parts of an event (partOf) as engagements of their own. By default an event and its parts are one engagement."
+  perEvent: Boolean = false
+}
+enum CentralityOrder {
+  PAGE_RANK
+  BETWEENNESS
+  CLOSENESS
+  DEGREE
+  WEIGHTED_DEGREE
+}
+"An organisation's place in a partner network."
+type OrganisationMetrics {
+  organisation: Organisation!
+  "Partners."
+  degree: Int!
+  "Shared engagements, summed over partners."
+  weightedDegree: Float!
+  "PageRank over the weighted network (damping 0.85)."
+  pageRank: Float!
+  "Normalised betweenness over hops: how often it lies on shortest paths between others (a broker)."
+  betweenness: Float!
+  "Wasserman-Faust closeness over hops."
+  closeness: Float!
+  "The id of its community (NetworkAnalysis.communities)."
+  community: Int!
+  "Its rank by PageRank, from 1."
+  rank: Int!
+}
+type OrganisationMetricsConnection {
+  edges: [OrganisationMetricsEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+type OrganisationMetricsEdge {
+  cursor: String!
+  node: OrganisationMetrics!
+}
+type TopicCount {
+  topic: Topic!
+  count: Int!
+}
+"Organisations that work more with each other than with the rest (Louvain, weighted)."
+type Community {
+  "1 for the largest community."
+  id: Int!
+  size: Int!
+  "Its members by PageRank, highest first."
+  members(first: Int = 20): [Organisation!]!
+  "The five topics most frequent in its members' engagements."
+  topics: [TopicCount!]!
+  "The five countries most of its members are in; key and label are the ISO code."
+  countries: [Bucket!]!
+}
+"The partner network of one year."
+type NetworkYear {
+  year: Int!
+  "Organisations with at least one partner that year."
+  activePartners: Int!
+  "Active that year and never before."
+  newPartners: Int!
+  "Active that year and the year before."
+  retainedPartners: Int!
+  links: Int!
+  density: Float!
+}
+type NetworkAnalysis {
+  "Organisations with at least one partner."
+  organisations: Int!
+  links: Int!
+  "The modularity of the communities."
+  modularity: Float!
+  "How many organisations betweenness and closeness were computed from: all of them, or a seeded sample of 256 on networks larger than 3,000."
+  betweennessSources: Int!
+  "Organisations ranked by a centrality, highest first."
+  centrality(orderBy: CentralityOrder = PAGE_RANK, first: Int = 20, after: String): OrganisationMetricsConnection!
+  "Communities, largest first."
+  communities(first: Int = 20): [Community!]!
+  "The network year by year, oldest first (dated engagements only)."
+  evolution: [NetworkYear!]!
+}
+type PartnerSuggestion {
+  organisation: Organisation!
+  score: Float!
+  "The partners both work with, strongest evidence first (at most 20)."
+  commonPartners: [Organisation!]!
+  sharedTopics: [Topic!]!
+}
+
 type Query {
   node(id: ID!): Node
   "The entities with these ids, in order; null for each missing or hidden id."
@@ -3622,6 +4094,8 @@ type Query {
   search(text: String!, kinds: [NodeKind!], first: Int, after: String): SearchConnection!
   "Counts and trends for dashboards."
   stats(filter: StatsFilter): Stats!
+  "Centrality, communities and evolution of the partner network; computed once per content version and filter."
+  networkAnalysis(filter: NetworkAnalysisFilter): NetworkAnalysis!
 }
 
 input ProgrammeInput {
@@ -3882,6 +4356,22 @@ func (ec *executionContext) childFields_CollaboratorEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type CollaboratorEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Community(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Community_id(ctx, field)
+	case "size":
+		return ec.fieldContext_Community_size(ctx, field)
+	case "members":
+		return ec.fieldContext_Community_members(ctx, field)
+	case "topics":
+		return ec.fieldContext_Community_topics(ctx, field)
+	case "countries":
+		return ec.fieldContext_Community_countries(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Community", field.Name)
+}
+
 func (ec *executionContext) childFields_DeleteNodesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "ids":
@@ -3980,6 +4470,26 @@ func (ec *executionContext) childFields_Network(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Network", field.Name)
 }
 
+func (ec *executionContext) childFields_NetworkAnalysis(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisations":
+		return ec.fieldContext_NetworkAnalysis_organisations(ctx, field)
+	case "links":
+		return ec.fieldContext_NetworkAnalysis_links(ctx, field)
+	case "modularity":
+		return ec.fieldContext_NetworkAnalysis_modularity(ctx, field)
+	case "betweennessSources":
+		return ec.fieldContext_NetworkAnalysis_betweennessSources(ctx, field)
+	case "centrality":
+		return ec.fieldContext_NetworkAnalysis_centrality(ctx, field)
+	case "communities":
+		return ec.fieldContext_NetworkAnalysis_communities(ctx, field)
+	case "evolution":
+		return ec.fieldContext_NetworkAnalysis_evolution(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkAnalysis", field.Name)
+}
+
 func (ec *executionContext) childFields_NetworkEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "source":
@@ -4010,6 +4520,24 @@ func (ec *executionContext) childFields_NetworkNode(ctx context.Context, field g
 		return ec.fieldContext_NetworkNode_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NetworkNode", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkYear(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_NetworkYear_year(ctx, field)
+	case "activePartners":
+		return ec.fieldContext_NetworkYear_activePartners(ctx, field)
+	case "newPartners":
+		return ec.fieldContext_NetworkYear_newPartners(ctx, field)
+	case "retainedPartners":
+		return ec.fieldContext_NetworkYear_retainedPartners(ctx, field)
+	case "links":
+		return ec.fieldContext_NetworkYear_links(ctx, field)
+	case "density":
+		return ec.fieldContext_NetworkYear_density(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkYear", field.Name)
 }
 
 func (ec *executionContext) childFields_Organisation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4056,6 +4584,10 @@ func (ec *executionContext) childFields_Organisation(ctx context.Context, field 
 		return ec.fieldContext_Organisation_people(ctx, field)
 	case "collaborators":
 		return ec.fieldContext_Organisation_collaborators(ctx, field)
+	case "metrics":
+		return ec.fieldContext_Organisation_metrics(ctx, field)
+	case "suggestedPartners":
+		return ec.fieldContext_Organisation_suggestedPartners(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organisation", field.Name)
 }
@@ -4082,6 +4614,50 @@ func (ec *executionContext) childFields_OrganisationEdge(ctx context.Context, fi
 		return ec.fieldContext_OrganisationEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrganisationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganisationMetrics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_OrganisationMetrics_organisation(ctx, field)
+	case "degree":
+		return ec.fieldContext_OrganisationMetrics_degree(ctx, field)
+	case "weightedDegree":
+		return ec.fieldContext_OrganisationMetrics_weightedDegree(ctx, field)
+	case "pageRank":
+		return ec.fieldContext_OrganisationMetrics_pageRank(ctx, field)
+	case "betweenness":
+		return ec.fieldContext_OrganisationMetrics_betweenness(ctx, field)
+	case "closeness":
+		return ec.fieldContext_OrganisationMetrics_closeness(ctx, field)
+	case "community":
+		return ec.fieldContext_OrganisationMetrics_community(ctx, field)
+	case "rank":
+		return ec.fieldContext_OrganisationMetrics_rank(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganisationMetrics", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganisationMetricsConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OrganisationMetricsConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OrganisationMetricsConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OrganisationMetricsConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganisationMetricsConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganisationMetricsEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OrganisationMetricsEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OrganisationMetricsEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganisationMetricsEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4120,6 +4696,20 @@ func (ec *executionContext) childFields_ParticipantEdge(ctx context.Context, fie
 		return ec.fieldContext_ParticipantEdge_role(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ParticipantEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PartnerSuggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_PartnerSuggestion_organisation(ctx, field)
+	case "score":
+		return ec.fieldContext_PartnerSuggestion_score(ctx, field)
+	case "commonPartners":
+		return ec.fieldContext_PartnerSuggestion_commonPartners(ctx, field)
+	case "sharedTopics":
+		return ec.fieldContext_PartnerSuggestion_sharedTopics(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartnerSuggestion", field.Name)
 }
 
 func (ec *executionContext) childFields_Path(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4562,6 +5152,16 @@ func (ec *executionContext) childFields_TopicConnection(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type TopicConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_TopicCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "topic":
+		return ec.fieldContext_TopicCount_topic(ctx, field)
+	case "count":
+		return ec.fieldContext_TopicCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TopicCount", field.Name)
+}
+
 func (ec *executionContext) childFields_TopicEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -4745,6 +5345,20 @@ func (ec *executionContext) field_Collaborator_sharedProgrammes_args(ctx context
 }
 
 func (ec *executionContext) field_Collaborator_sharedPublications_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Community_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -5328,6 +5942,50 @@ func (ec *executionContext) field_Mutation_updateTopic_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_NetworkAnalysis_centrality_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.CentralityOrder, error) {
+			return ec.unmarshalOCentralityOrder2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐCentralityOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_NetworkAnalysis_communities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Organisation_collaborators_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5409,6 +6067,20 @@ func (ec *executionContext) field_Organisation_events_args(ctx context.Context, 
 		return nil, err
 	}
 	args["before"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Organisation_metrics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.NetworkAnalysisFilter, error) {
+			return ec.unmarshalONetworkAnalysisFilter2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNetworkAnalysisFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
 	return args, nil
 }
 
@@ -5593,6 +6265,28 @@ func (ec *executionContext) field_Organisation_publications_args(ctx context.Con
 		return nil, err
 	}
 	args["before"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Organisation_suggestedPartners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.NetworkAnalysisFilter, error) {
+			return ec.unmarshalONetworkAnalysisFilter2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNetworkAnalysisFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -6431,6 +7125,20 @@ func (ec *executionContext) field_Query_events_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_networkAnalysis_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.NetworkAnalysisFilter, error) {
+			return ec.unmarshalONetworkAnalysisFilter2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNetworkAnalysisFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
 	return args, nil
 }
 
@@ -8107,6 +8815,160 @@ func (ec *executionContext) fieldContext_CollaboratorEdge_node(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Collaborator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Community_id(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Community", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Community_size(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Community().Size(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Community", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Community_members(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Community().Members(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*partnergraph.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚐOrganisationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_members(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Community",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Community_members_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Community_topics(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_topics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Community().Topics(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TopicCount) graphql.Marshaler {
+			return ec.marshalNTopicCount2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐTopicCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_topics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Community",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TopicCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Community_countries(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_countries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Countries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []partnergraph.Bucket) graphql.Marshaler {
+			return ec.marshalNBucket2ᚕgithubᚗcomᚋunicriᚋpartnergraphᚐBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_countries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Community",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bucket(ctx, field)
 		},
 	}
 	return fc, nil
@@ -10127,6 +10989,218 @@ func (ec *executionContext) fieldContext_Network_truncated(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Network", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _NetworkAnalysis_organisations(ctx context.Context, field graphql.CollectedField, obj *partnergraph.NetworkAnalysis) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkAnalysis_organisations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkAnalysis_organisations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkAnalysis", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NetworkAnalysis_links(ctx context.Context, field graphql.CollectedField, obj *partnergraph.NetworkAnalysis) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkAnalysis_links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Links, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkAnalysis_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkAnalysis", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NetworkAnalysis_modularity(ctx context.Context, field graphql.CollectedField, obj *partnergraph.NetworkAnalysis) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkAnalysis_modularity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Modularity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkAnalysis_modularity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkAnalysis", field, false, false, "Float")
+}
+
+func (ec *executionContext) _NetworkAnalysis_betweennessSources(ctx context.Context, field graphql.CollectedField, obj *partnergraph.NetworkAnalysis) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkAnalysis_betweennessSources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BetweennessSources, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkAnalysis_betweennessSources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkAnalysis", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NetworkAnalysis_centrality(ctx context.Context, field graphql.CollectedField, obj *partnergraph.NetworkAnalysis) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkAnalysis_centrality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.NetworkAnalysis().Centrality(ctx, obj, fc.Args["orderBy"].(*model.CentralityOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrganisationMetricsConnection) graphql.Marshaler {
+			return ec.marshalNOrganisationMetricsConnection2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐOrganisationMetricsConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkAnalysis_centrality(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkAnalysis",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationMetricsConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_NetworkAnalysis_centrality_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkAnalysis_communities(ctx context.Context, field graphql.CollectedField, obj *partnergraph.NetworkAnalysis) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkAnalysis_communities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.NetworkAnalysis().Communities(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*partnergraph.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚐCommunityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkAnalysis_communities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkAnalysis",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_NetworkAnalysis_communities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkAnalysis_evolution(ctx context.Context, field graphql.CollectedField, obj *partnergraph.NetworkAnalysis) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkAnalysis_evolution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NetworkAnalysis().Evolution(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NetworkYear) graphql.Marshaler {
+			return ec.marshalNNetworkYear2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNetworkYearᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkAnalysis_evolution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkAnalysis",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkYear(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NetworkEdge_source(ctx context.Context, field graphql.CollectedField, obj *partnergraph.NetworkEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10364,6 +11438,144 @@ func (ec *executionContext) fieldContext_NetworkNode_node(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _NetworkYear_year(ctx context.Context, field graphql.CollectedField, obj *model.NetworkYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkYear_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkYear_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkYear", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NetworkYear_activePartners(ctx context.Context, field graphql.CollectedField, obj *model.NetworkYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkYear_activePartners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActivePartners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkYear_activePartners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkYear", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NetworkYear_newPartners(ctx context.Context, field graphql.CollectedField, obj *model.NetworkYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkYear_newPartners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewPartners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkYear_newPartners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkYear", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NetworkYear_retainedPartners(ctx context.Context, field graphql.CollectedField, obj *model.NetworkYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkYear_retainedPartners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RetainedPartners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkYear_retainedPartners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkYear", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NetworkYear_links(ctx context.Context, field graphql.CollectedField, obj *model.NetworkYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkYear_links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Links, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkYear_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkYear", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NetworkYear_density(ctx context.Context, field graphql.CollectedField, obj *model.NetworkYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkYear_density(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Density, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkYear_density(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkYear", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Organisation_id(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Organisation) (ret graphql.Marshaler) {
@@ -11035,6 +12247,94 @@ func (ec *executionContext) fieldContext_Organisation_collaborators(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Organisation_metrics(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_metrics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Organisation().Metrics(ctx, obj, fc.Args["filter"].(*model.NetworkAnalysisFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *partnergraph.OrganisationMetrics) graphql.Marshaler {
+			return ec.marshalOOrganisationMetrics2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐOrganisationMetrics(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_metrics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organisation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationMetrics(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Organisation_metrics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Organisation_suggestedPartners(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_suggestedPartners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Organisation().SuggestedPartners(ctx, obj, fc.Args["filter"].(*model.NetworkAnalysisFilter), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*partnergraph.PartnerSuggestion) graphql.Marshaler {
+			return ec.marshalNPartnerSuggestion2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚐPartnerSuggestionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_suggestedPartners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organisation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerSuggestion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Organisation_suggestedPartners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrganisationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11204,6 +12504,341 @@ func (ec *executionContext) fieldContext_OrganisationEdge_node(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganisationMetrics_organisation(ctx context.Context, field graphql.CollectedField, obj *partnergraph.OrganisationMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationMetrics_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrganisationMetrics().Organisation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *partnergraph.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationMetrics_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganisationMetrics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganisationMetrics_degree(ctx context.Context, field graphql.CollectedField, obj *partnergraph.OrganisationMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationMetrics_degree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Degree, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationMetrics_degree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationMetrics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganisationMetrics_weightedDegree(ctx context.Context, field graphql.CollectedField, obj *partnergraph.OrganisationMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationMetrics_weightedDegree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WeightedDegree, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationMetrics_weightedDegree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationMetrics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _OrganisationMetrics_pageRank(ctx context.Context, field graphql.CollectedField, obj *partnergraph.OrganisationMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationMetrics_pageRank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageRank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationMetrics_pageRank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationMetrics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _OrganisationMetrics_betweenness(ctx context.Context, field graphql.CollectedField, obj *partnergraph.OrganisationMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationMetrics_betweenness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Betweenness, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationMetrics_betweenness(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationMetrics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _OrganisationMetrics_closeness(ctx context.Context, field graphql.CollectedField, obj *partnergraph.OrganisationMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationMetrics_closeness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closeness, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationMetrics_closeness(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationMetrics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _OrganisationMetrics_community(ctx context.Context, field graphql.CollectedField, obj *partnergraph.OrganisationMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationMetrics_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationMetrics_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationMetrics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganisationMetrics_rank(ctx context.Context, field graphql.CollectedField, obj *partnergraph.OrganisationMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationMetrics_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationMetrics_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationMetrics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganisationMetricsConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationMetricsConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationMetricsConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.OrganisationMetricsEdge) graphql.Marshaler {
+			return ec.marshalNOrganisationMetricsEdge2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐOrganisationMetricsEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationMetricsConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganisationMetricsConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationMetricsEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganisationMetricsConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationMetricsConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationMetricsConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationMetricsConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganisationMetricsConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganisationMetricsConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationMetricsConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationMetricsConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationMetricsConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationMetricsConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganisationMetricsEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationMetricsEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationMetricsEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationMetricsEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationMetricsEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrganisationMetricsEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationMetricsEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationMetricsEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *partnergraph.OrganisationMetrics) graphql.Marshaler {
+			return ec.marshalNOrganisationMetrics2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐOrganisationMetrics(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationMetricsEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganisationMetricsEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationMetrics(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11455,6 +13090,125 @@ func (ec *executionContext) _ParticipantEdge_role(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_ParticipantEdge_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ParticipantEdge", field, false, false, "Role")
+}
+
+func (ec *executionContext) _PartnerSuggestion_organisation(ctx context.Context, field graphql.CollectedField, obj *partnergraph.PartnerSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerSuggestion_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartnerSuggestion().Organisation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *partnergraph.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerSuggestion_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerSuggestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnerSuggestion_score(ctx context.Context, field graphql.CollectedField, obj *partnergraph.PartnerSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerSuggestion_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerSuggestion_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerSuggestion", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PartnerSuggestion_commonPartners(ctx context.Context, field graphql.CollectedField, obj *partnergraph.PartnerSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerSuggestion_commonPartners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartnerSuggestion().CommonPartners(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*partnergraph.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚐOrganisationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerSuggestion_commonPartners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerSuggestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnerSuggestion_sharedTopics(ctx context.Context, field graphql.CollectedField, obj *partnergraph.PartnerSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerSuggestion_sharedTopics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PartnerSuggestion().SharedTopics(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*partnergraph.Topic) graphql.Marshaler {
+			return ec.marshalNTopic2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚐTopicᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerSuggestion_sharedTopics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerSuggestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Topic(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Path_length(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Path) (ret graphql.Marshaler) {
@@ -14860,6 +16614,50 @@ func (ec *executionContext) fieldContext_Query_stats(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_networkAnalysis(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_networkAnalysis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().NetworkAnalysis(ctx, fc.Args["filter"].(*model.NetworkAnalysisFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *partnergraph.NetworkAnalysis) graphql.Marshaler {
+			return ec.marshalNNetworkAnalysis2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐNetworkAnalysis(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_networkAnalysis(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkAnalysis(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_networkAnalysis_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16460,6 +18258,61 @@ func (ec *executionContext) fieldContext_TopicConnection_totalCount(_ context.Co
 	return graphql.NewScalarFieldContext("TopicConnection", field, true, true, "Int")
 }
 
+func (ec *executionContext) _TopicCount_topic(ctx context.Context, field graphql.CollectedField, obj *model.TopicCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopicCount_topic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *partnergraph.Topic) graphql.Marshaler {
+			return ec.marshalNTopic2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐTopic(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopicCount_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TopicCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Topic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TopicCount_count(ctx context.Context, field graphql.CollectedField, obj *model.TopicCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopicCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopicCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TopicCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _TopicEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TopicEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17876,6 +19729,76 @@ func (ec *executionContext) unmarshalInputEventInput(ctx context.Context, obj an
 func UnmarshalEventInput(ctx context.Context, raw any) (map[string]any, error) {
 	var out map[string]any
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNetworkAnalysisFilter(ctx context.Context, obj any) (model.NetworkAnalysisFilter, error) {
+	var it model.NetworkAnalysisFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["units"]; !present {
+		asMap["units"] = false
+	}
+	if _, present := asMap["perEvent"]; !present {
+		asMap["perEvent"] = false
+	}
+
+	fieldsInOrder := [...]string{"stats", "roles", "units", "perEvent"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "stats":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stats"))
+			data, err := ec.unmarshalOStatsFilter2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐStatsFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stats = data
+		case "roles":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roles"))
+			data, err := ec.unmarshalORole2ᚕgithubᚗcomᚋunicriᚋpartnergraphᚐRoleᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Roles = data
+		case "units":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("units"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Units = data
+		case "perEvent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perEvent"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PerEvent = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNetworkAnalysisFilter unmarshals raw into the NetworkAnalysisFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNetworkAnalysisFilter(ctx context.Context, raw any) (model.NetworkAnalysisFilter, error) {
+	var out model.NetworkAnalysisFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NetworkAnalysisFilter", raw, &out)
 	return out, err
 }
 
@@ -19296,6 +21219,62 @@ func (ec *executionContext) _CollaboratorEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var communityImplementors = []string{"Community"}
+
+func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet, obj *partnergraph.Community) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Community")
+		case "id":
+			out.Values[i] = ec._Community_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "size":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Community_size(ctx, field, obj)
+				})
+		case "members":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Community_members(ctx, field, obj)
+				})
+		case "topics":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Community_topics(ctx, field, obj)
+				})
+		case "countries":
+			out.Values[i] = ec._Community_countries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var deleteNodesPayloadImplementors = []string{"DeleteNodesPayload"}
 
 func (ec *executionContext) _DeleteNodesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteNodesPayload) graphql.Marshaler {
@@ -19790,6 +21769,72 @@ func (ec *executionContext) _Network(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var networkAnalysisImplementors = []string{"NetworkAnalysis"}
+
+func (ec *executionContext) _NetworkAnalysis(ctx context.Context, sel ast.SelectionSet, obj *partnergraph.NetworkAnalysis) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkAnalysisImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkAnalysis")
+		case "organisations":
+			out.Values[i] = ec._NetworkAnalysis_organisations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "links":
+			out.Values[i] = ec._NetworkAnalysis_links(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "modularity":
+			out.Values[i] = ec._NetworkAnalysis_modularity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "betweennessSources":
+			out.Values[i] = ec._NetworkAnalysis_betweennessSources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "centrality":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NetworkAnalysis_centrality(ctx, field, obj)
+				})
+		case "communities":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NetworkAnalysis_communities(ctx, field, obj)
+				})
+		case "evolution":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NetworkAnalysis_evolution(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var networkEdgeImplementors = []string{"NetworkEdge"}
 
 func (ec *executionContext) _NetworkEdge(ctx context.Context, sel ast.SelectionSet, obj *partnergraph.NetworkEdge) graphql.Marshaler {
@@ -19881,6 +21926,64 @@ func (ec *executionContext) _NetworkNode(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = ec._NetworkNode_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var networkYearImplementors = []string{"NetworkYear"}
+
+func (ec *executionContext) _NetworkYear(ctx context.Context, sel ast.SelectionSet, obj *model.NetworkYear) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkYearImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkYear")
+		case "year":
+			out.Values[i] = ec._NetworkYear_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activePartners":
+			out.Values[i] = ec._NetworkYear_activePartners(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "newPartners":
+			out.Values[i] = ec._NetworkYear_newPartners(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retainedPartners":
+			out.Values[i] = ec._NetworkYear_retainedPartners(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "links":
+			out.Values[i] = ec._NetworkYear_links(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "density":
+			out.Values[i] = ec._NetworkYear_density(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20025,6 +22128,18 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organisation_collaborators(ctx, field, obj)
 				})
+		case "metrics":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organisation_metrics(ctx, field, obj)
+				})
+		case "suggestedPartners":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organisation_suggestedPartners(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20109,6 +22224,156 @@ func (ec *executionContext) _OrganisationEdge(ctx context.Context, sel ast.Selec
 			}
 		case "node":
 			out.Values[i] = ec._OrganisationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var organisationMetricsImplementors = []string{"OrganisationMetrics"}
+
+func (ec *executionContext) _OrganisationMetrics(ctx context.Context, sel ast.SelectionSet, obj *partnergraph.OrganisationMetrics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, organisationMetricsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrganisationMetrics")
+		case "organisation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrganisationMetrics_organisation(ctx, field, obj)
+				})
+		case "degree":
+			out.Values[i] = ec._OrganisationMetrics_degree(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weightedDegree":
+			out.Values[i] = ec._OrganisationMetrics_weightedDegree(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageRank":
+			out.Values[i] = ec._OrganisationMetrics_pageRank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "betweenness":
+			out.Values[i] = ec._OrganisationMetrics_betweenness(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closeness":
+			out.Values[i] = ec._OrganisationMetrics_closeness(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "community":
+			out.Values[i] = ec._OrganisationMetrics_community(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rank":
+			out.Values[i] = ec._OrganisationMetrics_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var organisationMetricsConnectionImplementors = []string{"OrganisationMetricsConnection"}
+
+func (ec *executionContext) _OrganisationMetricsConnection(ctx context.Context, sel ast.SelectionSet, obj *model.OrganisationMetricsConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, organisationMetricsConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrganisationMetricsConnection")
+		case "edges":
+			out.Values[i] = ec._OrganisationMetricsConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OrganisationMetricsConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._OrganisationMetricsConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var organisationMetricsEdgeImplementors = []string{"OrganisationMetricsEdge"}
+
+func (ec *executionContext) _OrganisationMetricsEdge(ctx context.Context, sel ast.SelectionSet, obj *model.OrganisationMetricsEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, organisationMetricsEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrganisationMetricsEdge")
+		case "cursor":
+			out.Values[i] = ec._OrganisationMetricsEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._OrganisationMetricsEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20247,6 +22512,57 @@ func (ec *executionContext) _ParticipantEdge(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partnerSuggestionImplementors = []string{"PartnerSuggestion"}
+
+func (ec *executionContext) _PartnerSuggestion(ctx context.Context, sel ast.SelectionSet, obj *partnergraph.PartnerSuggestion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnerSuggestionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartnerSuggestion")
+		case "organisation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartnerSuggestion_organisation(ctx, field, obj)
+				})
+		case "score":
+			out.Values[i] = ec._PartnerSuggestion_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "commonPartners":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartnerSuggestion_commonPartners(ctx, field, obj)
+				})
+		case "sharedTopics":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartnerSuggestion_sharedTopics(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21257,6 +23573,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_stats(ctx, field)
 				})
+		case "networkAnalysis":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_networkAnalysis(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -21938,6 +24260,44 @@ func (ec *executionContext) _TopicConnection(ctx context.Context, sel ast.Select
 	return out
 }
 
+var topicCountImplementors = []string{"TopicCount"}
+
+func (ec *executionContext) _TopicCount(ctx context.Context, sel ast.SelectionSet, obj *model.TopicCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, topicCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TopicCount")
+		case "topic":
+			out.Values[i] = ec._TopicCount_topic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._TopicCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var topicEdgeImplementors = []string{"TopicEdge"}
 
 func (ec *executionContext) _TopicEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TopicEdge) graphql.Marshaler {
@@ -22571,6 +24931,30 @@ func (ec *executionContext) marshalNCollaboratorEdge2ᚖgithubᚗcomᚋunicriᚋ
 	return ec._CollaboratorEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCommunity2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚐCommunityᚄ(ctx context.Context, sel ast.SelectionSet, v []*partnergraph.Community) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommunity2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐCommunity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommunity2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐCommunity(ctx context.Context, sel ast.SelectionSet, v *partnergraph.Community) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Community!")
+		return graphql.Null
+	}
+	return ec._Community(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDeleteNodesPayload2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐDeleteNodesPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteNodesPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DeleteNodesPayload!")
@@ -22742,6 +25126,14 @@ func (ec *executionContext) marshalNNetwork2ᚖgithubᚗcomᚋunicriᚋpartnergr
 	return ec._Network(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNNetworkAnalysis2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐNetworkAnalysis(ctx context.Context, sel ast.SelectionSet, v *partnergraph.NetworkAnalysis) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NetworkAnalysis!")
+		return graphql.Null
+	}
+	return ec._NetworkAnalysis(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNetworkEdge2githubᚗcomᚋunicriᚋpartnergraphᚐNetworkEdge(ctx context.Context, sel ast.SelectionSet, v partnergraph.NetworkEdge) graphql.Marshaler {
 	return ec._NetworkEdge(ctx, sel, &v)
 }
@@ -22780,6 +25172,30 @@ func (ec *executionContext) marshalNNetworkNode2ᚕgithubᚗcomᚋunicriᚋpartn
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNNetworkYear2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNetworkYearᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NetworkYear) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNetworkYear2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNetworkYear(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNetworkYear2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNetworkYear(ctx context.Context, sel ast.SelectionSet, v *model.NetworkYear) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NetworkYear!")
+		return graphql.Null
+	}
+	return ec._NetworkYear(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNNewLinkInput2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNewLinkInput(ctx context.Context, v any) (*model.NewLinkInput, error) {
@@ -22927,6 +25343,46 @@ func (ec *executionContext) marshalNOrganisationKind2githubᚗcomᚋunicriᚋpar
 	return res
 }
 
+func (ec *executionContext) marshalNOrganisationMetrics2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐOrganisationMetrics(ctx context.Context, sel ast.SelectionSet, v *partnergraph.OrganisationMetrics) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrganisationMetrics!")
+		return graphql.Null
+	}
+	return ec._OrganisationMetrics(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrganisationMetricsConnection2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐOrganisationMetricsConnection(ctx context.Context, sel ast.SelectionSet, v *model.OrganisationMetricsConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrganisationMetricsConnection!")
+		return graphql.Null
+	}
+	return ec._OrganisationMetricsConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrganisationMetricsEdge2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐOrganisationMetricsEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrganisationMetricsEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrganisationMetricsEdge2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐOrganisationMetricsEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOrganisationMetricsEdge2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐOrganisationMetricsEdge(ctx context.Context, sel ast.SelectionSet, v *model.OrganisationMetricsEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrganisationMetricsEdge!")
+		return graphql.Null
+	}
+	return ec._OrganisationMetricsEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
@@ -22973,6 +25429,30 @@ func (ec *executionContext) marshalNParticipantEdge2ᚖgithubᚗcomᚋunicriᚋp
 		return graphql.Null
 	}
 	return ec._ParticipantEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPartnerSuggestion2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚐPartnerSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*partnergraph.PartnerSuggestion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartnerSuggestion2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐPartnerSuggestion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPartnerSuggestion2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐPartnerSuggestion(ctx context.Context, sel ast.SelectionSet, v *partnergraph.PartnerSuggestion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PartnerSuggestion!")
+		return graphql.Null
+	}
+	return ec._PartnerSuggestion(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPath2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚐPathᚄ(ctx context.Context, sel ast.SelectionSet, v []*partnergraph.Path) graphql.Marshaler {
@@ -23601,6 +26081,30 @@ func (ec *executionContext) marshalNTopicConnection2ᚖgithubᚗcomᚋunicriᚋp
 	return ec._TopicConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNTopicCount2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐTopicCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TopicCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTopicCount2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐTopicCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTopicCount2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐTopicCount(ctx context.Context, sel ast.SelectionSet, v *model.TopicCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TopicCount!")
+		return graphql.Null
+	}
+	return ec._TopicCount(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNTopicEdge2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐTopicEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TopicEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -23826,6 +26330,22 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCentralityOrder2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐCentralityOrder(ctx context.Context, v any) (*model.CentralityOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CentralityOrder)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCentralityOrder2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐCentralityOrder(ctx context.Context, sel ast.SelectionSet, v *model.CentralityOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOCoOrganisationFilter2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐCoOrganisationFilter(ctx context.Context, v any) (*model.CoOrganisationFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -24016,6 +26536,14 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalONetworkAnalysisFilter2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNetworkAnalysisFilter(ctx context.Context, v any) (*model.NetworkAnalysisFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNetworkAnalysisFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalONewLinkInput2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNewLinkInputᚄ(ctx context.Context, v any) ([]*model.NewLinkInput, error) {
 	if v == nil {
 		return nil, nil
@@ -24132,6 +26660,13 @@ func (ec *executionContext) marshalOOrganisationKind2ᚖgithubᚗcomᚋunicriᚋ
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOOrganisationMetrics2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐOrganisationMetrics(ctx context.Context, sel ast.SelectionSet, v *partnergraph.OrganisationMetrics) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OrganisationMetrics(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOPerson2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐPerson(ctx context.Context, sel ast.SelectionSet, v *partnergraph.Person) graphql.Marshaler {

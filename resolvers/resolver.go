@@ -14,4 +14,6 @@ type Resolver struct {
 	NetworkService pg.NetworkService
 	SearchService  pg.SearchService
 	StatsService   pg.StatsService
+	// AnalyticsService may be nil: the network analytics then answer NOT_IMPLEMENTED.
+	AnalyticsService pg.AnalyticsService
 }

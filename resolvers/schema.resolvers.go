@@ -44,6 +44,38 @@ func (r *collaboratorConnectionResolver) TotalCount(ctx context.Context, obj *mo
 	return total(ctx, obj.Count)
 }
 
+// Size is the resolver for the size field.
+func (r *communityResolver) Size(ctx context.Context, obj *partnergraph.Community) (int, error) {
+	return len(obj.Members), nil
+}
+
+// Members is the resolver for the members field.
+func (r *communityResolver) Members(ctx context.Context, obj *partnergraph.Community, first *int) ([]*partnergraph.Organisation, error) {
+	ids, err := firstN(obj.Members, first, partnergraph.DefaultPageSize)
+	if err != nil {
+		return nil, err
+	}
+	return r.organisationsByID(ctx, ids)
+}
+
+// Topics is the resolver for the topics field.
+func (r *communityResolver) Topics(ctx context.Context, obj *partnergraph.Community) ([]*model.TopicCount, error) {
+	ids := make([]string, len(obj.Topics))
+	count := map[string]int{}
+	for i, b := range obj.Topics {
+		ids[i], count[b.Key] = b.Key, b.Count
+	}
+	topics, err := r.topicsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.TopicCount, len(topics))
+	for i, t := range topics {
+		out[i] = &model.TopicCount{Topic: t, Count: count[t.ID]}
+	}
+	return out, nil
+}
+
 // Place is the resolver for the place field.
 func (r *eventResolver) Place(ctx context.Context, obj *partnergraph.Event) (*partnergraph.Place, error) {
 	return one[*partnergraph.Place](ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelHeldIn}, Outgoing: true, Kind: partnergraph.KindPlace, Roles: nil})
@@ -264,6 +296,36 @@ func (r *mutationResolver) Unlink(ctx context.Context, input model.RelationInput
 	return &model.DeletePayload{ID: input.From + "|" + string(input.Type) + "|" + input.To}, nil
 }
 
+// Centrality is the resolver for the centrality field.
+func (r *networkAnalysisResolver) Centrality(ctx context.Context, obj *partnergraph.NetworkAnalysis, orderBy *model.CentralityOrder, first *int, after *string) (*model.OrganisationMetricsConnection, error) {
+	order := model.CentralityOrderPageRank
+	if orderBy != nil {
+		order = *orderBy
+	}
+	return centralityPage(obj, order, first, after)
+}
+
+// Communities is the resolver for the communities field.
+func (r *networkAnalysisResolver) Communities(ctx context.Context, obj *partnergraph.NetworkAnalysis, first *int) ([]*partnergraph.Community, error) {
+	n := partnergraph.DefaultPageSize
+	if first != nil {
+		if *first < 0 || *first > partnergraph.MaxPageSize {
+			return nil, partnergraph.FieldErrorf(partnergraph.EINVALID, "first", "first must be between 0 and %d", partnergraph.MaxPageSize)
+		}
+		n = *first
+	}
+	return ptrs(obj.Communities[:min(n, len(obj.Communities))]), nil
+}
+
+// Evolution is the resolver for the evolution field.
+func (r *networkAnalysisResolver) Evolution(ctx context.Context, obj *partnergraph.NetworkAnalysis) ([]*model.NetworkYear, error) {
+	out := make([]*model.NetworkYear, len(obj.Evolution))
+	for i, y := range obj.Evolution {
+		out[i] = &model.NetworkYear{Year: y.Year, ActivePartners: y.Active, NewPartners: y.New, RetainedPartners: y.Retained, Links: y.Links, Density: y.Density}
+	}
+	return out, nil
+}
+
 // ID is the resolver for the id field.
 func (r *networkNodeResolver) ID(ctx context.Context, obj *partnergraph.NetworkNode) (string, error) {
 	return obj.Node.NodeID(), nil
@@ -368,14 +430,66 @@ func (r *organisationResolver) Collaborators(ctx context.Context, obj *partnergr
 	return c, nil
 }
 
+// Metrics is the resolver for the metrics field.
+func (r *organisationResolver) Metrics(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter) (*partnergraph.OrganisationMetrics, error) {
+	a, err := r.analytics()
+	if err != nil {
+		return nil, err
+	}
+	an, err := a.Analyse(ctx, viewer(ctx), analyticsFilter(filter))
+	if err != nil {
+		return nil, err
+	}
+	return an.ByID[obj.ID], nil
+}
+
+// SuggestedPartners is the resolver for the suggestedPartners field.
+func (r *organisationResolver) SuggestedPartners(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter, first *int) ([]*partnergraph.PartnerSuggestion, error) {
+	a, err := r.analytics()
+	if err != nil {
+		return nil, err
+	}
+	n := 10
+	if first != nil {
+		n = *first
+	}
+	s, err := a.Suggest(ctx, viewer(ctx), analyticsFilter(filter), obj.ID, n)
+	if err != nil {
+		return nil, err
+	}
+	return ptrs(s), nil
+}
+
 // TotalCount is the resolver for the totalCount field.
 func (r *organisationConnectionResolver) TotalCount(ctx context.Context, obj *model.OrganisationConnection) (int, error) {
 	return total(ctx, obj.Count)
 }
 
+// Organisation is the resolver for the organisation field.
+func (r *organisationMetricsResolver) Organisation(ctx context.Context, obj *partnergraph.OrganisationMetrics) (*partnergraph.Organisation, error) {
+	return organisationByID(ctx, obj.ID)
+}
+
 // TotalCount is the resolver for the totalCount field.
 func (r *participantConnectionResolver) TotalCount(ctx context.Context, obj *model.ParticipantConnection) (int, error) {
 	return total(ctx, obj.Count)
+}
+
+// Organisation is the resolver for the organisation field.
+func (r *partnerSuggestionResolver) Organisation(ctx context.Context, obj *partnergraph.PartnerSuggestion) (*partnergraph.Organisation, error) {
+	return organisationByID(ctx, obj.ID)
+}
+
+// CommonPartners is the resolver for the commonPartners field.
+func (r *partnerSuggestionResolver) CommonPartners(ctx context.Context, obj *partnergraph.PartnerSuggestion) ([]*partnergraph.Organisation, error) {
+	ids, _ := firstN(obj.CommonPartners, nil, maxCommonPartners)
+	return r.organisationsByID(ctx, ids)
+}
+
+// SharedTopics is the resolver for the sharedTopics field.
+func (r *partnerSuggestionResolver) SharedTopics(ctx context.Context, obj *partnergraph.PartnerSuggestion) ([]*partnergraph.Topic, error) {
+	ids, _ := firstN(obj.SharedTopics, nil, partnergraph.MaxPageSize)
+	return r.topicsByID(ctx, ids)
 }
 
 // Length is the resolver for the length field.
@@ -799,6 +913,15 @@ func (r *queryResolver) Stats(ctx context.Context, filter *model.StatsFilter) (*
 	return &model.Stats{Filter: statsFilter(filter)}, nil
 }
 
+// NetworkAnalysis is the resolver for the networkAnalysis field.
+func (r *queryResolver) NetworkAnalysis(ctx context.Context, filter *model.NetworkAnalysisFilter) (*partnergraph.NetworkAnalysis, error) {
+	a, err := r.analytics()
+	if err != nil {
+		return nil, err
+	}
+	return a.Analyse(ctx, viewer(ctx), analyticsFilter(filter))
+}
+
 // From is the resolver for the from field.
 func (r *relationResolver) From(ctx context.Context, obj *partnergraph.Relation) (partnergraph.Node, error) {
 	return loader.FromContext(ctx).Node(ctx, obj.From)
@@ -914,6 +1037,9 @@ func (r *Resolver) CollaboratorConnection() graph.CollaboratorConnectionResolver
 	return &collaboratorConnectionResolver{r}
 }
 
+// Community returns graph.CommunityResolver implementation.
+func (r *Resolver) Community() graph.CommunityResolver { return &communityResolver{r} }
+
 // Event returns graph.EventResolver implementation.
 func (r *Resolver) Event() graph.EventResolver { return &eventResolver{r} }
 
@@ -924,6 +1050,11 @@ func (r *Resolver) EventConnection() graph.EventConnectionResolver {
 
 // Mutation returns graph.MutationResolver implementation.
 func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }
+
+// NetworkAnalysis returns graph.NetworkAnalysisResolver implementation.
+func (r *Resolver) NetworkAnalysis() graph.NetworkAnalysisResolver {
+	return &networkAnalysisResolver{r}
+}
 
 // NetworkNode returns graph.NetworkNodeResolver implementation.
 func (r *Resolver) NetworkNode() graph.NetworkNodeResolver { return &networkNodeResolver{r} }
@@ -936,9 +1067,19 @@ func (r *Resolver) OrganisationConnection() graph.OrganisationConnectionResolver
 	return &organisationConnectionResolver{r}
 }
 
+// OrganisationMetrics returns graph.OrganisationMetricsResolver implementation.
+func (r *Resolver) OrganisationMetrics() graph.OrganisationMetricsResolver {
+	return &organisationMetricsResolver{r}
+}
+
 // ParticipantConnection returns graph.ParticipantConnectionResolver implementation.
 func (r *Resolver) ParticipantConnection() graph.ParticipantConnectionResolver {
 	return &participantConnectionResolver{r}
+}
+
+// PartnerSuggestion returns graph.PartnerSuggestionResolver implementation.
+func (r *Resolver) PartnerSuggestion() graph.PartnerSuggestionResolver {
+	return &partnerSuggestionResolver{r}
 }
 
 // Path returns graph.PathResolver implementation.
@@ -1024,13 +1165,17 @@ type (
 	coOrganisationConnectionResolver  struct{ *Resolver }
 	collaboratorResolver              struct{ *Resolver }
 	collaboratorConnectionResolver    struct{ *Resolver }
+	communityResolver                 struct{ *Resolver }
 	eventResolver                     struct{ *Resolver }
 	eventConnectionResolver           struct{ *Resolver }
 	mutationResolver                  struct{ *Resolver }
+	networkAnalysisResolver           struct{ *Resolver }
 	networkNodeResolver               struct{ *Resolver }
 	organisationResolver              struct{ *Resolver }
 	organisationConnectionResolver    struct{ *Resolver }
+	organisationMetricsResolver       struct{ *Resolver }
 	participantConnectionResolver     struct{ *Resolver }
+	partnerSuggestionResolver         struct{ *Resolver }
 	pathResolver                      struct{ *Resolver }
 	pathStepResolver                  struct{ *Resolver }
 	personResolver                    struct{ *Resolver }

@@ -17,6 +17,7 @@ import (
 	"crypto/sha256"
 
 	pg "github.com/unicri/partnergraph"
+	"github.com/unicri/partnergraph/analytics"
 	"github.com/unicri/partnergraph/docs"
 	"github.com/unicri/partnergraph/internal/neo4jtest"
 	"github.com/unicri/partnergraph/neo4jstore"
@@ -53,7 +54,7 @@ func testOptions(db *neo4jstore.DB) server.Options {
 			{Name: "editor", SHA256: sha256.Sum256([]byte(editorKey)), Access: pg.AccessEditor},
 			{Name: "analyst", SHA256: sha256.Sum256([]byte(analystKey)), Access: pg.AccessAnalyst},
 		},
-		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats(), Reads: db.Reader()},
+		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats(), Reads: db.Reader(), Analytics: analytics.New(db.Partners())},
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 
 	pg "github.com/unicri/partnergraph"
 	"github.com/unicri/partnergraph/export/xsdtest"
+	"github.com/unicri/partnergraph/internal/pyenv"
 	"github.com/unicri/partnergraph/neo4jstore"
 	"github.com/unicri/partnergraph/server"
 	"go.opentelemetry.io/otel/trace/noop"
@@ -81,50 +82,11 @@ type exportReport struct {
 	Labels   map[string]string `json:"labels"`
 }
 
-var (
-	pythonOnce sync.Once
-	pythonPath string
-	pythonErr  string
-)
-
-// exportPython returns a Python with networkx: EXPORT_PYTHON when set (make sets it), else the
-// project's virtualenv, which export/testdata/python-env.sh creates or finds (the script
-// `make export-python` runs). No Python is a failure, not a skip: the exports must be proven
-// readable by a real consumer.
-func exportPython(t *testing.T) string {
-	t.Helper()
-	pythonOnce.Do(func() {
-		if p := os.Getenv("EXPORT_PYTHON"); p != "" {
-			if out, err := exec.Command(p, "-c", "import networkx").CombinedOutput(); err != nil {
-				pythonErr = fmt.Sprintf("EXPORT_PYTHON=%s cannot import networkx (%v): %s", p, err, out)
-				return
-			}
-			pythonPath = p
-			return
-		}
-		root, _ := filepath.Abs("..")
-		cmd := exec.Command("sh", filepath.Join(root, "export", "testdata", "python-env.sh"), filepath.Join(root, ".data", "export-venv"))
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			pythonErr = err.Error() + ": " + stderr.String()
-			return
-		}
-		pythonPath = strings.TrimSpace(string(out))
-	})
-	if pythonPath == "" {
-		t.Fatalf("the export tests read every export back with Python and networkx, and could not set them up: %s\n"+
-			"Install python3 (3.11+, with venv) and run `make export-python`, or set EXPORT_PYTHON to a python that has networkx 3.6.1.", pythonErr)
-	}
-	return pythonPath
-}
-
 // readBack saves the exports under their download names and reads them with
 // export/testdata/check_exports.py, asking for the labels of the given ids.
 func readBack(t *testing.T, files map[string][]byte, labels ...string) map[string]exportReport {
 	t.Helper()
-	python := exportPython(t)
+	python := pyenv.Python(t)
 	dir := t.TempDir()
 	args := []string{filepath.Join("..", "export", "testdata", "check_exports.py")}
 	for _, id := range labels {

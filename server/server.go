@@ -41,6 +41,8 @@ type Services struct {
 	// Reads, if set, answers whole root fields in one statement each (package compile); the
 	// root fields it cannot compile go to the resolvers.
 	Reads pg.ReadService
+	// Analytics, if set, serves the network analytics (package analytics).
+	Analytics pg.AnalyticsService
 }
 
 // Health tells the probes and the GraphQL gate whether the database can serve.
@@ -140,7 +142,7 @@ func quote(s string) string {
 func newGraphQL(o Options) http.Handler {
 	cfg := graph.Config{Resolvers: &resolvers.Resolver{
 		ContentService: o.Services.Content, NetworkService: o.Services.Network,
-		SearchService: o.Services.Search, StatsService: o.Services.Stats,
+		SearchService: o.Services.Search, StatsService: o.Services.Stats, AnalyticsService: o.Services.Analytics,
 	}}
 	cfg.Directives.HasRole = resolvers.HasRole
 	es := costSchema{graph.NewExecutableSchema(cfg)}

@@ -28,6 +28,7 @@ import (
 	"github.com/rs/cors"
 
 	pg "github.com/unicri/partnergraph"
+	"github.com/unicri/partnergraph/analytics"
 	"github.com/unicri/partnergraph/docs"
 	"github.com/unicri/partnergraph/neo4jstore"
 	"github.com/unicri/partnergraph/seed"
@@ -247,7 +248,7 @@ func runServe(ctx context.Context, args []string) error {
 		Limits: c.limits(trusted), Metrics: metrics, Tracing: tracing,
 		MetricsOnAPI: c.metricsOnAPI(), MetricsToken: c.MetricsToken,
 		Web:      web.Handler(),
-		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats(), Reads: db.Reader()},
+		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats(), Reads: db.Reader(), Analytics: analytics.New(db.Partners())},
 	})
 	h.warm = func(ctx context.Context) { server.WarmUp(ctx, api, warmDocuments(), log) }
 	go h.prepare(prepCtx, log, c.SeedIfEmpty)

@@ -89,6 +89,32 @@ type EventEdge struct {
 type Mutation struct {
 }
 
+// Which partner network an analysis reads. Organisations are linked by the engagements they share
+// (an event with its parts, a publication, a programme), weighted by how many.
+type NetworkAnalysisFilter struct {
+	// The dashboard's filter on events and publications. Publications count unless eventKinds is set; programmes (undated) only when nothing is filtered.
+	Stats *StatsFilter `json:"stats,omitempty"`
+	// Only relations with these roles make an organisation part of a piece of work.
+	Roles []partnergraph.Role `json:"roles,omitempty"`
+	// Count units as organisations of their own. By default (false) a unit's work is its top organisation's.
+	Units *bool `json:"units,omitempty"`
+	// Count the parts of an event (partOf) as engagements of their own. By default an event and its parts are one engagement.
+	PerEvent *bool `json:"perEvent,omitempty"`
+}
+
+// The partner network of one year.
+type NetworkYear struct {
+	Year int `json:"year"`
+	// Organisations with at least one partner that year.
+	ActivePartners int `json:"activePartners"`
+	// Active that year and never before.
+	NewPartners int `json:"newPartners"`
+	// Active that year and the year before.
+	RetainedPartners int     `json:"retainedPartners"`
+	Links            int     `json:"links"`
+	Density          float64 `json:"density"`
+}
+
 // A relationship of an entity being created: give `from` or `to`, the new entity is the other end.
 type NewLinkInput struct {
 	Type  partnergraph.RelType `json:"type"`
@@ -143,6 +169,17 @@ type OrganisationConnection struct {
 type OrganisationEdge struct {
 	Cursor string                     `json:"cursor"`
 	Node   *partnergraph.Organisation `json:"node"`
+}
+
+type OrganisationMetricsConnection struct {
+	Edges      []*OrganisationMetricsEdge `json:"edges"`
+	PageInfo   *PageInfo                  `json:"pageInfo"`
+	TotalCount int                        `json:"totalCount"`
+}
+
+type OrganisationMetricsEdge struct {
+	Cursor string                            `json:"cursor"`
+	Node   *partnergraph.OrganisationMetrics `json:"node"`
 }
 
 type PageInfo struct {
@@ -315,9 +352,75 @@ type TopicConnection struct {
 	Count      partnergraph.Counter  `json:"-"`
 }
 
+type TopicCount struct {
+	Topic *partnergraph.Topic `json:"topic"`
+	Count int                 `json:"count"`
+}
+
 type TopicEdge struct {
 	Cursor string              `json:"cursor"`
 	Node   *partnergraph.Topic `json:"node"`
+}
+
+type CentralityOrder string
+
+const (
+	CentralityOrderPageRank       CentralityOrder = "PAGE_RANK"
+	CentralityOrderBetweenness    CentralityOrder = "BETWEENNESS"
+	CentralityOrderCloseness      CentralityOrder = "CLOSENESS"
+	CentralityOrderDegree         CentralityOrder = "DEGREE"
+	CentralityOrderWeightedDegree CentralityOrder = "WEIGHTED_DEGREE"
+)
+
+var AllCentralityOrder = []CentralityOrder{
+	CentralityOrderPageRank,
+	CentralityOrderBetweenness,
+	CentralityOrderCloseness,
+	CentralityOrderDegree,
+	CentralityOrderWeightedDegree,
+}
+
+func (e CentralityOrder) IsValid() bool {
+	switch e {
+	case CentralityOrderPageRank, CentralityOrderBetweenness, CentralityOrderCloseness, CentralityOrderDegree, CentralityOrderWeightedDegree:
+		return true
+	}
+	return false
+}
+
+func (e CentralityOrder) String() string {
+	return string(e)
+}
+
+func (e *CentralityOrder) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CentralityOrder(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CentralityOrder", str)
+	}
+	return nil
+}
+
+func (e CentralityOrder) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CentralityOrder) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CentralityOrder) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 type OrderDirection string

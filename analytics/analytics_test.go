@@ -1,0 +1,122 @@
+package analytics
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	pg "github.com/unicri/partnergraph"
+	"github.com/unicri/partnergraph/generate"
+	"github.com/unicri/partnergraph/internal/neo4jtest"
+	"github.com/unicri/partnergraph/internal/pyenv"
+)
+
+// networkx is what testdata/check_network.py computes.
+type networkx struct {
+	PageRank    map[string]float64 `json:"pagerank"`
+	Betweenness map[string]float64 `json:"betweenness"`
+	Closeness   map[string]float64 `json:"closeness"`
+	Modularity  float64            `json:"modularity"`
+}
+
+// recompute hands the network's weighted links to NetworkX.
+func recompute(t *testing.T, n *partnerNetwork) networkx {
+	t.Helper()
+	var edges [][3]any
+	for i, partners := range n.adj {
+		for j, w := range partners {
+			if i < j {
+				edges = append(edges, [3]any{n.ids[i], n.ids[j], w})
+			}
+		}
+	}
+	b, err := json.Marshal(map[string]any{"edges": edges})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(t.TempDir(), "network.json")
+	if err := os.WriteFile(in, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(pyenv.Python(t), filepath.Join("testdata", "check_network.py"), in).Output()
+	if err != nil {
+		t.Fatalf("check_network.py: %v", err)
+	}
+	var nx networkx
+	if err := json.Unmarshal(out, &nx); err != nil {
+		t.Fatalf("check_network.py printed %q: %v", out, err)
+	}
+	return nx
+}
+
+// agree checks the analysis against NetworkX: PageRank, betweenness and closeness within
+// 1e-6 of its values, modularity at least 0.95 of its Louvain's.
+func agree(t *testing.T, n *partnerNetwork) {
+	t.Helper()
+	a := n.analysis
+	if a.BetweennessSources != a.Organisations {
+		t.Fatalf("betweenness from %d sources of %d organisations: the comparison needs the exact form", a.BetweennessSources, a.Organisations)
+	}
+	nx := recompute(t, n)
+	if len(nx.PageRank) != a.Organisations {
+		t.Fatalf("NetworkX saw %d organisations, the analysis %d", len(nx.PageRank), a.Organisations)
+	}
+	worst := map[string]float64{}
+	for id, m := range a.ByID {
+		for name, pair := range map[string][2]float64{
+			"pageRank": {m.PageRank, nx.PageRank[id]}, "betweenness": {m.Betweenness, nx.Betweenness[id]}, "closeness": {m.Closeness, nx.Closeness[id]},
+		} {
+			d := math.Abs(pair[0] - pair[1])
+			worst[name] = max(worst[name], d)
+			if d > 1e-6 {
+				t.Errorf("%s of %s: %.9f, NetworkX %.9f", name, id, pair[0], pair[1])
+			}
+		}
+	}
+	t.Logf("%d organisations, %d links; largest differences from NetworkX %v; modularity %.4f, NetworkX's Louvain %.4f",
+		a.Organisations, a.Links, worst, a.Modularity, nx.Modularity)
+	if a.Modularity < 0.95*nx.Modularity {
+		t.Errorf("modularity %.4f, under 0.95 of NetworkX's Louvain (%.4f)", a.Modularity, nx.Modularity)
+	}
+}
+
+func TestAnalyticsAgreeWithNetworkX(t *testing.T) {
+	db := neo4jtest.Open(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	admin := pg.Viewer{Drafts: true}
+
+	t.Run("the seed", func(t *testing.T) {
+		neo4jtest.MustSeedCentre(t, db)
+		s := New(db.Partners())
+		for _, f := range []pg.AnalyticsFilter{{}, {Units: true}, {PerEvent: true}} {
+			n, err := s.network(ctx, admin, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			agree(t, n)
+		}
+	})
+	t.Run("a generated graph of 2,000 organisations", func(t *testing.T) {
+		if err := db.Reset(ctx); err != nil {
+			t.Fatal(err)
+		}
+		c := generate.Config{Organisations: 2000, Events: 2500, Publications: 500, Seed: 1}
+		if _, err := generate.Load(ctx, db.Importer(), c, generate.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		n, err := New(db.Partners()).network(ctx, admin, pg.AnalyticsFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.analysis.Organisations < 1000 {
+			t.Fatalf("only %d organisations in the network: not the test meant", n.analysis.Organisations)
+		}
+		agree(t, n)
+	})
+}

@@ -1,0 +1,395 @@
+// Package analytics computes partner-network analytics (centrality, communities, evolution,
+// suggested partners) from the engagements a pg.PartnerSource reads, with gonum's graph
+// algorithms. It needs no Neo4j plugin, so it works against any Neo4j 5.
+package analytics
+
+import (
+	"math/rand/v2"
+	"slices"
+	"sort"
+
+	"gonum.org/v1/gonum/graph/community"
+	"gonum.org/v1/gonum/graph/network"
+	"gonum.org/v1/gonum/graph/simple"
+
+	pg "github.com/unicri/partnergraph"
+)
+
+// ExactSources is the largest network whose betweenness and closeness are computed from every
+// organisation; larger networks use SampleSources seeded sources (Brandes' estimate).
+const (
+	ExactSources  = 3000
+	SampleSources = 256
+	sampleSeed    = 1
+)
+
+// pair is two partners, a < b.
+type pair struct{ a, b string }
+
+// partnerNetwork is one computed network: the analysis and what suggestions need.
+type partnerNetwork struct {
+	analysis *pg.NetworkAnalysis
+	ids      []string            // node index -> organisation id
+	index    map[string]int      // organisation id -> node index
+	adj      []map[int]float64   // node index -> partner -> shared engagements
+	topics   []map[string]int    // node index -> topic -> engagements about it
+	related  map[string][]string // organisation -> its units and parents (never suggested)
+}
+
+// build turns partner data into a network and analyses it.
+func build(d *pg.PartnerData, f pg.AnalyticsFilter, version int64) *partnerNetwork {
+	top := func(id string) string { return id }
+	if !f.Units {
+		top = func(id string) string {
+			for range 32 { // a guard against a cycle of PART_OF
+				p, ok := d.Parent[id]
+				if !ok {
+					break
+				}
+				id = p
+			}
+			return id
+		}
+	}
+	ancestors := func(id string) []string {
+		var out []string
+		for range 32 {
+			p, ok := d.Parent[id]
+			if !ok {
+				break
+			}
+			out = append(out, p)
+			id = p
+		}
+		return out
+	}
+	related := map[string][]string{}
+	if f.Units {
+		for u := range d.Parent {
+			for _, a := range ancestors(u) {
+				related[u] = append(related[u], a)
+				related[a] = append(related[a], u)
+			}
+		}
+	}
+	isRelated := func(a, b string) bool { return slices.Contains(related[a], b) }
+
+	weights := map[pair]float64{}
+	yearPairs := map[int]map[pair]struct{}{}
+	topicsOf := map[string]map[string]int{}
+	for _, e := range d.Engagements {
+		orgs := make([]string, 0, len(e.Orgs))
+		for _, o := range e.Orgs {
+			orgs = append(orgs, top(o))
+		}
+		slices.Sort(orgs)
+		orgs = slices.Compact(orgs)
+		for _, o := range orgs {
+			if topicsOf[o] == nil {
+				topicsOf[o] = map[string]int{}
+			}
+			for _, t := range e.Topics {
+				topicsOf[o][t]++
+			}
+		}
+		for i := range orgs {
+			for j := i + 1; j < len(orgs); j++ {
+				if isRelated(orgs[i], orgs[j]) {
+					continue // an organisation and its own unit are not partners
+				}
+				p := pair{orgs[i], orgs[j]}
+				weights[p]++
+				if e.Year != 0 {
+					if yearPairs[e.Year] == nil {
+						yearPairs[e.Year] = map[pair]struct{}{}
+					}
+					yearPairs[e.Year][p] = struct{}{}
+				}
+			}
+		}
+	}
+
+	n := &partnerNetwork{index: map[string]int{}, related: related}
+	for p := range weights {
+		for _, id := range []string{p.a, p.b} {
+			if _, ok := n.index[id]; !ok {
+				n.index[id] = 0
+				n.ids = append(n.ids, id)
+			}
+		}
+	}
+	slices.Sort(n.ids)
+	for i, id := range n.ids {
+		n.index[id] = i
+	}
+	n.adj = make([]map[int]float64, len(n.ids))
+	n.topics = make([]map[string]int, len(n.ids))
+	for i, id := range n.ids {
+		n.adj[i] = map[int]float64{}
+		n.topics[i] = topicsOf[id]
+	}
+	for p, w := range weights {
+		a, b := n.index[p.a], n.index[p.b]
+		n.adj[a][b] = w
+		n.adj[b][a] = w
+	}
+
+	a := &pg.NetworkAnalysis{Version: version, Organisations: len(n.ids), Links: len(weights), ByID: map[string]*pg.OrganisationMetrics{}}
+	n.analysis = a
+	if len(n.ids) == 0 {
+		return n
+	}
+	metrics := make([]*pg.OrganisationMetrics, len(n.ids))
+	for i, id := range n.ids {
+		m := &pg.OrganisationMetrics{ID: id, Degree: len(n.adj[i])}
+		for _, w := range n.adj[i] {
+			m.WeightedDegree += w
+		}
+		metrics[i] = m
+		a.ByID[id] = m
+	}
+
+	// PageRank over the weighted network, both directions of every link.
+	directed := simple.NewWeightedDirectedGraph(0, 0)
+	undirected := simple.NewWeightedUndirectedGraph(0, 0)
+	for i := range n.ids {
+		directed.AddNode(simple.Node(i))
+		undirected.AddNode(simple.Node(i))
+	}
+	for i, partners := range n.adj {
+		for j, w := range partners {
+			directed.SetWeightedEdge(directed.NewWeightedEdge(simple.Node(i), simple.Node(j), w))
+			if i < j {
+				undirected.SetWeightedEdge(undirected.NewWeightedEdge(simple.Node(i), simple.Node(j), w))
+			}
+		}
+	}
+	for id, r := range network.PageRankSparse(directed, 0.85, 1e-12) {
+		metrics[id].PageRank = r
+	}
+
+	// Communities: Louvain on the weighted network, seeded so an analysis is repeatable.
+	reduced := community.Modularize(undirected, 1, rand.NewPCG(sampleSeed, sampleSeed))
+	groups := reduced.Communities()
+	a.Modularity = community.Q(undirected, groups, 1)
+
+	// Betweenness and closeness over hops.
+	a.BetweennessSources = brandes(n.adj, metrics)
+
+	a.Ranked = slices.Clone(metrics)
+	sort.SliceStable(a.Ranked, func(i, j int) bool {
+		if a.Ranked[i].PageRank != a.Ranked[j].PageRank {
+			return a.Ranked[i].PageRank > a.Ranked[j].PageRank
+		}
+		return a.Ranked[i].ID < a.Ranked[j].ID
+	})
+	for i, m := range a.Ranked {
+		m.Rank = i + 1
+	}
+
+	for _, g := range groups {
+		c := pg.Community{}
+		topics, countries := map[string]int{}, map[string]int{}
+		for _, node := range g {
+			i := int(node.ID())
+			c.Members = append(c.Members, n.ids[i])
+			for t, k := range n.topics[i] {
+				topics[t] += k
+			}
+			if cc := d.Country[n.ids[i]]; cc != "" {
+				countries[cc]++
+			}
+		}
+		sort.Slice(c.Members, func(i, j int) bool { return a.ByID[c.Members[i]].Rank < a.ByID[c.Members[j]].Rank })
+		c.Topics, c.Countries = top5(topics), top5(countries)
+		a.Communities = append(a.Communities, c)
+	}
+	sort.SliceStable(a.Communities, func(i, j int) bool {
+		ci, cj := a.Communities[i], a.Communities[j]
+		if len(ci.Members) != len(cj.Members) {
+			return len(ci.Members) > len(cj.Members)
+		}
+		return a.ByID[ci.Members[0]].Rank < a.ByID[cj.Members[0]].Rank
+	})
+	for k := range a.Communities {
+		a.Communities[k].ID = k + 1
+		for _, id := range a.Communities[k].Members {
+			a.ByID[id].Community = k + 1
+		}
+	}
+
+	a.Evolution = evolution(yearPairs)
+	return n
+}
+
+// top5 is the five most frequent keys of counts, ties by key.
+func top5(counts map[string]int) []pg.Bucket {
+	out := make([]pg.Bucket, 0, len(counts))
+	for k, c := range counts {
+		out = append(out, pg.Bucket{Key: k, Count: c})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out[:min(5, len(out))]
+}
+
+// brandes computes betweenness (normalised as NetworkX does for undirected graphs) and
+// Wasserman-Faust closeness over hops, from every node or, above ExactSources nodes, from
+// SampleSources seeded ones; it returns the number of sources. gonum has Brandes' algorithm
+// only over every source (network.Betweenness), which on 20,000 organisations takes minutes,
+// so the sampled form is here.
+func brandes(adj []map[int]float64, metrics []*pg.OrganisationMetrics) int {
+	n := len(adj)
+	neighbours := make([][]int, n)
+	for i, p := range adj {
+		for j := range p {
+			neighbours[i] = append(neighbours[i], j)
+		}
+		slices.Sort(neighbours[i])
+	}
+	sources := make([]int, n)
+	for i := range sources {
+		sources[i] = i
+	}
+	if n > ExactSources {
+		r := rand.New(rand.NewPCG(sampleSeed, sampleSeed))
+		r.Shuffle(n, func(i, j int) { sources[i], sources[j] = sources[j], sources[i] })
+		sources = sources[:SampleSources]
+	}
+	component := components(neighbours)
+	size := map[int]int{}
+	for _, c := range component {
+		size[c]++
+	}
+
+	bc := make([]float64, n)
+	sumDist := make([]float64, n) // over the sources that reach the node
+	reached := make([]int, n)
+	dist := make([]int, n)
+	sigma := make([]float64, n)
+	delta := make([]float64, n)
+	pred := make([][]int, n)
+	order := make([]int, 0, n)
+	queue := make([]int, 0, n)
+	for i := range dist {
+		dist[i] = -1
+	}
+	for _, s := range sources {
+		order, queue = order[:0], append(queue[:0], s)
+		dist[s], sigma[s] = 0, 1
+		for len(queue) > 0 {
+			v := queue[0]
+			queue = queue[1:]
+			order = append(order, v)
+			for _, w := range neighbours[v] {
+				if dist[w] < 0 {
+					dist[w] = dist[v] + 1
+					queue = append(queue, w)
+				}
+				if dist[w] == dist[v]+1 {
+					sigma[w] += sigma[v]
+					pred[w] = append(pred[w], v)
+				}
+			}
+		}
+		for k := len(order) - 1; k >= 0; k-- {
+			w := order[k]
+			for _, v := range pred[w] {
+				delta[v] += sigma[v] / sigma[w] * (1 + delta[w])
+			}
+			if w != s {
+				bc[w] += delta[w]
+				sumDist[w] += float64(dist[w])
+				reached[w]++
+			}
+		}
+		for _, v := range order {
+			dist[v], sigma[v], delta[v], pred[v] = -1, 0, 0, pred[v][:0]
+		}
+	}
+
+	if n > 2 {
+		scale := 1 / float64((n-1)*(n-2)) * float64(n) / float64(len(sources))
+		for i := range bc {
+			metrics[i].Betweenness = bc[i] * scale
+		}
+	}
+	for i := range metrics {
+		if reached[i] == 0 || n < 2 {
+			continue
+		}
+		// dist is symmetric: the mean distance from the sources that reach i is i's mean
+		// distance to its component (exactly so when every node is a source).
+		r := float64(size[component[i]])
+		mean := sumDist[i] / float64(reached[i])
+		metrics[i].Closeness = (1 / mean) * (r - 1) / float64(n-1)
+	}
+	return len(sources)
+}
+
+// components labels each node with its connected component.
+func components(neighbours [][]int) []int {
+	label := make([]int, len(neighbours))
+	for i := range label {
+		label[i] = -1
+	}
+	var stack []int
+	for s := range neighbours {
+		if label[s] >= 0 {
+			continue
+		}
+		label[s] = s
+		stack = append(stack[:0], s)
+		for len(stack) > 0 {
+			v := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for _, w := range neighbours[v] {
+				if label[w] < 0 {
+					label[w] = s
+					stack = append(stack, w)
+				}
+			}
+		}
+	}
+	return label
+}
+
+// evolution is the network year by year.
+func evolution(yearPairs map[int]map[pair]struct{}) []pg.NetworkYear {
+	years := make([]int, 0, len(yearPairs))
+	for y := range yearPairs {
+		years = append(years, y)
+	}
+	slices.Sort(years)
+	seen := map[string]bool{}
+	var prev map[string]bool
+	var out []pg.NetworkYear
+	for _, y := range years {
+		active := map[string]bool{}
+		for p := range yearPairs[y] {
+			active[p.a], active[p.b] = true, true
+		}
+		ny := pg.NetworkYear{Year: y, Active: len(active), Links: len(yearPairs[y])}
+		for o := range active {
+			if !seen[o] {
+				ny.New++
+			}
+			if prev[o] {
+				ny.Retained++
+			}
+		}
+		if k := len(active); k > 1 {
+			ny.Density = 2 * float64(ny.Links) / float64(k*(k-1))
+		}
+		for o := range active {
+			seen[o] = true
+		}
+		prev = active
+		out = append(out, ny)
+	}
+	return out
+}

@@ -1,0 +1,178 @@
+package resolvers
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strconv"
+
+	pg "github.com/unicri/partnergraph"
+	"github.com/unicri/partnergraph/graph/model"
+	"github.com/unicri/partnergraph/loader"
+)
+
+// analyticsFilter is the domain's form of a network analysis filter.
+func analyticsFilter(f *model.NetworkAnalysisFilter) pg.AnalyticsFilter {
+	var out pg.AnalyticsFilter
+	if f == nil {
+		return out
+	}
+	out.Stats = statsFilter(f.Stats)
+	out.Roles = f.Roles
+	out.Units = f.Units != nil && *f.Units
+	out.PerEvent = f.PerEvent != nil && *f.PerEvent
+	return out
+}
+
+// analytics returns the analytics service, or an error saying the server has none.
+func (r *Resolver) analytics() (pg.AnalyticsService, error) {
+	if r.AnalyticsService == nil {
+		return nil, &pg.Error{Code: pg.ENOTIMPLEMENTED, Message: "network analytics are not available on this server"}
+	}
+	return r.AnalyticsService, nil
+}
+
+// centralityOf is the value a centrality order ranks by.
+func centralityOf(o model.CentralityOrder) func(*pg.OrganisationMetrics) float64 {
+	switch o {
+	case model.CentralityOrderBetweenness:
+		return func(m *pg.OrganisationMetrics) float64 { return m.Betweenness }
+	case model.CentralityOrderCloseness:
+		return func(m *pg.OrganisationMetrics) float64 { return m.Closeness }
+	case model.CentralityOrderDegree:
+		return func(m *pg.OrganisationMetrics) float64 { return float64(m.Degree) }
+	case model.CentralityOrderWeightedDegree:
+		return func(m *pg.OrganisationMetrics) float64 { return m.WeightedDegree }
+	}
+	return func(m *pg.OrganisationMetrics) float64 { return m.PageRank }
+}
+
+// centralityPage is one page of an analysis's organisations ranked by a centrality. Cursors
+// are positions in that ranking, tied to the analysis's content version: a cursor of older
+// content is refused rather than silently shifted.
+func centralityPage(a *pg.NetworkAnalysis, order model.CentralityOrder, first *int, after *string) (*model.OrganisationMetricsConnection, error) {
+	n := pg.DefaultPageSize
+	if first != nil {
+		if *first < 0 || *first > pg.MaxPageSize {
+			return nil, pg.FieldErrorf(pg.EINVALID, "first", "first must be between 0 and %d", pg.MaxPageSize)
+		}
+		n = *first
+	}
+	start := 0
+	if after != nil {
+		pos, err := decodeRankCursor(*after, a.Version, order)
+		if err != nil {
+			return nil, err
+		}
+		start = pos + 1
+	}
+	ranked := a.Ranked
+	if order != model.CentralityOrderPageRank {
+		value := centralityOf(order)
+		ranked = slices.Clone(a.Ranked)
+		slices.SortStableFunc(ranked, func(x, y *pg.OrganisationMetrics) int {
+			switch vx, vy := value(x), value(y); {
+			case vx > vy:
+				return -1
+			case vx < vy:
+				return 1
+			}
+			return x.Rank - y.Rank
+		})
+	}
+	c := &model.OrganisationMetricsConnection{TotalCount: len(ranked), PageInfo: &model.PageInfo{HasPreviousPage: start > 0}}
+	end := min(len(ranked), start+n)
+	for i := start; i < end; i++ {
+		c.Edges = append(c.Edges, &model.OrganisationMetricsEdge{Cursor: rankCursor(i, a.Version, order), Node: ranked[i]})
+	}
+	c.PageInfo.HasNextPage = end < len(ranked)
+	if len(c.Edges) > 0 {
+		c.PageInfo.StartCursor, c.PageInfo.EndCursor = &c.Edges[0].Cursor, &c.Edges[len(c.Edges)-1].Cursor
+	}
+	return c, nil
+}
+
+func rankCursor(pos int, version int64, order model.CentralityOrder) string {
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "rank:%d:%s:%d", version, order, pos))
+}
+
+func decodeRankCursor(c string, version int64, order model.CentralityOrder) (int, error) {
+	bad := pg.FieldErrorf(pg.EINVALID, "after", "not a cursor of this ranking (the content may have changed since)")
+	if len(c) > 100 {
+		return 0, bad
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return 0, bad
+	}
+	prefix := fmt.Sprintf("rank:%d:%s:", version, order)
+	s := string(b)
+	if len(s) <= len(prefix) || s[:len(prefix)] != prefix {
+		return 0, bad
+	}
+	pos, err := strconv.Atoi(s[len(prefix):])
+	if err != nil || pos < 0 {
+		return 0, bad
+	}
+	return pos, nil
+}
+
+// maxCommonPartners is how many common partners a suggestion lists.
+const maxCommonPartners = 20
+
+// organisationByID loads one organisation of an analysis through the request's loader.
+func organisationByID(ctx context.Context, id string) (*pg.Organisation, error) {
+	n, err := loader.FromContext(ctx).Node(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	o, ok := n.(*pg.Organisation)
+	if !ok {
+		return nil, &pg.Error{Code: pg.ENOTFOUND, Message: "the organisation is gone since the analysis was computed; ask again"}
+	}
+	return o, nil
+}
+
+// organisationsByID loads organisations in order, leaving out any that is gone or hidden
+// since the analysis was computed.
+func (r *Resolver) organisationsByID(ctx context.Context, ids []string) ([]*pg.Organisation, error) {
+	nodes, err := r.ContentService.FindNodes(ctx, viewer(ctx), ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*pg.Organisation, 0, len(nodes))
+	for _, n := range nodes {
+		if o, ok := n.(*pg.Organisation); ok {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// topicsByID loads topics in order, leaving out any that is gone or hidden.
+func (r *Resolver) topicsByID(ctx context.Context, ids []string) ([]*pg.Topic, error) {
+	nodes, err := r.ContentService.FindNodes(ctx, viewer(ctx), ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*pg.Topic, 0, len(nodes))
+	for _, n := range nodes {
+		if t, ok := n.(*pg.Topic); ok {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// firstN checks a list size argument and cuts ids to it.
+func firstN(ids []string, first *int, def int) ([]string, error) {
+	n := def
+	if first != nil {
+		if *first < 0 || *first > pg.MaxPageSize {
+			return nil, pg.FieldErrorf(pg.EINVALID, "first", "first must be between 0 and %d", pg.MaxPageSize)
+		}
+		n = *first
+	}
+	return ids[:min(n, len(ids))], nil
+}
