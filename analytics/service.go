@@ -27,7 +27,7 @@ type Service struct {
 	src   pg.PartnerSource
 	group singleflight.Group
 
-	mu    sync.Mutex
+	mu      sync.Mutex
 	version int64 // of the content the cached analyses are of
 	cache   map[string]*partnerNetwork
 	order   []string // keys, oldest first

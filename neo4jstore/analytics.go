@@ -15,7 +15,9 @@ func (db *DB) Partners() *Partners { return &Partners{db: db} }
 var _ pg.PartnerSource = (*Partners)(nil)
 
 // ContentVersion implements pg.PartnerSource.
-func (s *Partners) ContentVersion(ctx context.Context) (int64, error) { return s.db.ContentVersion(ctx) }
+func (s *Partners) ContentVersion(ctx context.Context) (int64, error) {
+	return s.db.ContentVersion(ctx)
+}
 
 // qPartnerOrgs reads, for every visible organisation that is a unit or has a place, its
 // parent and its country.
