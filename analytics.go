@@ -9,8 +9,9 @@ type AnalyticsFilter struct {
 	// Roles narrows the relations that make an organisation part of a piece of work; empty
 	// counts every role.
 	Roles []Role
-	// Units counts each organisation as itself; by default (false) units are rolled up into
-	// their top organisation, so a unit's work is its organisation's.
+	// Units counts each organisation as itself; by default (false) a unit with no units of its
+	// own is rolled up into the organisation it is part of, so its work is that organisation's.
+	// Either way an organisation and its own unit or parent are never partners.
 	Units bool
 	// PerEvent counts the parts of an event (PART_OF) as engagements of their own; by default
 	// an event and its parts are one engagement.

@@ -94,12 +94,51 @@ func TestAnalyticsAgreeWithNetworkX(t *testing.T) {
 	t.Run("the seed", func(t *testing.T) {
 		neo4jtest.MustSeedCentre(t, db)
 		s := New(db.Partners())
+		weight := map[string]float64{}
 		for _, f := range []pg.AnalyticsFilter{{}, {Units: true}, {PerEvent: true}} {
 			n, err := s.network(ctx, admin, f)
 			if err != nil {
 				t.Fatal(err)
 			}
 			agree(t, n)
+			link := func(a, b string) float64 {
+				i, ok1 := n.index[a]
+				j, ok2 := n.index[b]
+				if !ok1 || !ok2 {
+					return 0
+				}
+				return n.adj[i][j]
+			}
+			key := filterKey(f)
+			weight["interpol-unicri "+key] = link("org-interpol", "org-unicri")
+			weight["unicri-france "+key] = link("org-government-france", "org-unicri")
+			weight["centre "+key] = float64(len(n.adj[n.index["org-unicri-centre-ai-robotics"]]))
+			if _, ok := n.index["org-unicri-centre-ai-robotics"]; !ok {
+				weight["centre "+key] = -1
+			}
+			for _, p := range [][2]string{{"org-unicri", "org-unicri-centre-ai-robotics"}, {"org-interpol", "org-interpol-innovation-centre"}} {
+				if w := link(p[0], p[1]); w != 0 {
+					t.Errorf("%s and its unit %s are partners (%v) in %s", p[0], p[1], w, key)
+				}
+			}
+		}
+		rolled, units, perEvent := filterKey(pg.AnalyticsFilter{}), filterKey(pg.AnalyticsFilter{Units: true}), filterKey(pg.AnalyticsFilter{PerEvent: true})
+		for _, c := range []struct {
+			what string
+			got  float64
+			want float64
+		}{
+			// The Singapore meeting, the Toolkit's launch, the Toolkit and the 2018 report (by
+			// the two organisations' units).
+			{"INTERPOL and UNICRI, units rolled up", weight["interpol-unicri "+rolled], 4},
+			{"INTERPOL and UNICRI, units apart", weight["interpol-unicri "+units], 3},
+			{"the UNICRI Centre rolled into UNICRI (not in the network)", weight["centre "+rolled], -1},
+			{"the Kyiv delivery, one engagement", weight["unicri-france "+rolled], 1},
+			{"the Kyiv delivery, per event", weight["unicri-france "+perEvent], 3},
+		} {
+			if c.got != c.want {
+				t.Errorf("%s: %v, want %v (units counted apart: INTERPOL-UNICRI %v)", c.what, c.got, c.want, weight["interpol-unicri "+units])
+			}
 		}
 	})
 	t.Run("a generated graph of 2,000 organisations", func(t *testing.T) {

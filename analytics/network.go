@@ -38,22 +38,22 @@ type partnerNetwork struct {
 
 // build turns partner data into a network and analyses it.
 func build(d *pg.PartnerData, f pg.AnalyticsFilter, version int64) *partnerNetwork {
-	top := func(id string) string { return id }
-	if !f.Units {
-		top = func(id string) string {
-			for range 32 { // a guard against a cycle of PART_OF
-				p, ok := d.Parent[id]
-				if !ok {
-					break
-				}
-				id = p
-			}
-			return id
+	// Rolled up, a unit with no units of its own counts as the organisation it is part of: the
+	// UNICRI Centre as UNICRI, the INTERPOL Innovation Centre as INTERPOL, while UNICRI, which
+	// has units, stays itself rather than vanishing into the United Nations.
+	hasUnits := map[string]bool{}
+	for _, p := range d.Parent {
+		hasUnits[p] = true
+	}
+	top := func(id string) string {
+		if p, ok := d.Parent[id]; ok && !f.Units && !hasUnits[id] {
+			return p
 		}
+		return id
 	}
 	ancestors := func(id string) []string {
 		var out []string
-		for range 32 {
+		for range 32 { // a guard against a cycle of PART_OF
 			p, ok := d.Parent[id]
 			if !ok {
 				break
@@ -64,12 +64,10 @@ func build(d *pg.PartnerData, f pg.AnalyticsFilter, version int64) *partnerNetwo
 		return out
 	}
 	related := map[string][]string{}
-	if f.Units {
-		for u := range d.Parent {
-			for _, a := range ancestors(u) {
-				related[u] = append(related[u], a)
-				related[a] = append(related[a], u)
-			}
+	for u := range d.Parent {
+		for _, a := range ancestors(u) {
+			related[u] = append(related[u], a)
+			related[a] = append(related[a], u)
 		}
 	}
 	isRelated := func(a, b string) bool { return slices.Contains(related[a], b) }

@@ -97,6 +97,8 @@ var relFields = map[string]map[string]relField{
 		"organisers":   rel(organised, false, "").with(edgeRole).withRoles(),
 		"participants": rel(attended, false, "").with(edgeRole).withRoles(),
 		"publications": rel(types{pg.RelLaunchedAt, pg.RelSummarises}, false, pg.KindPublication),
+		"launches":     rel(types{pg.RelLaunchedAt}, false, pg.KindPublication),
+		"summaries":    rel(types{pg.RelSummarises}, false, pg.KindPublication),
 	},
 	"Organisation": {
 		"parent":       rel(partOf, true, pg.KindOrganisation).single(),

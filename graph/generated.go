@@ -153,6 +153,7 @@ type ComplexityRoot struct {
 		Format       func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Kind         func(childComplexity int) int
+		Launches     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Organisers   func(childComplexity int, roles []partnergraph.Role, first *int, after *string, last *int, before *string) int
 		PartOf       func(childComplexity int) int
 		Participants func(childComplexity int, roles []partnergraph.Role, first *int, after *string, last *int, before *string) int
@@ -163,6 +164,7 @@ type ComplexityRoot struct {
 		Slug         func(childComplexity int) int
 		StartDate    func(childComplexity int) int
 		Status       func(childComplexity int) int
+		Summaries    func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Summary      func(childComplexity int) int
 		Title        func(childComplexity int) int
 		Topics       func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -625,6 +627,8 @@ type EventResolver interface {
 	Organisers(ctx context.Context, obj *partnergraph.Event, roles []partnergraph.Role, first *int, after *string, last *int, before *string) (*model.ParticipantConnection, error)
 	Participants(ctx context.Context, obj *partnergraph.Event, roles []partnergraph.Role, first *int, after *string, last *int, before *string) (*model.ParticipantConnection, error)
 	Publications(ctx context.Context, obj *partnergraph.Event, first *int, after *string, last *int, before *string) (*model.PublicationConnection, error)
+	Launches(ctx context.Context, obj *partnergraph.Event, first *int, after *string, last *int, before *string) (*model.PublicationConnection, error)
+	Summaries(ctx context.Context, obj *partnergraph.Event, first *int, after *string, last *int, before *string) (*model.PublicationConnection, error)
 }
 type EventConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.EventConnection) (int, error)
@@ -1101,6 +1105,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Kind(childComplexity), true
+	case "Event.launches":
+		if e.ComplexityRoot.Event.Launches == nil {
+			break
+		}
+
+		args, err := ec.field_Event_launches_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Event.Launches(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Event.organisers":
 		if e.ComplexityRoot.Event.Organisers == nil {
 			break
@@ -1181,6 +1196,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Status(childComplexity), true
+	case "Event.summaries":
+		if e.ComplexityRoot.Event.Summaries == nil {
+			break
+		}
+
+		args, err := ec.field_Event_summaries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Event.Summaries(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Event.summary":
 		if e.ComplexityRoot.Event.Summary == nil {
 			break
@@ -3627,6 +3653,10 @@ type Event implements Node {
   participants(roles: [Role!], first: Int, after: String, last: Int, before: String): ParticipantConnection!
   "Publications launched at it or summarising it."
   publications(first: Int, after: String, last: Int, before: String): PublicationConnection!
+  "Publications launched at it."
+  launches(first: Int, after: String, last: Int, before: String): PublicationConnection!
+  "Publications that summarise it (reports of its proceedings)."
+  summaries(first: Int, after: String, last: Int, before: String): PublicationConnection!
 }
 
 type Publication implements Node {
@@ -3971,7 +4001,7 @@ input NetworkAnalysisFilter {
   stats: StatsFilter
   "Only relations with these roles make an organisation part of a piece of work."
   roles: [Role!]
-  "Count units as organisations of their own. By default (false) a unit's work is its top organisation's."
+  "Count units as organisations of their own. By default (false) a unit with no units of its own counts as the organisation it is part of (the UNICRI Centre as UNICRI). An organisation and its own unit or parent are never partners."
   units: Boolean = false
   "Count the parts of an event (partOf) as engagements of their own. By default an event and its parts are one engagement."
   perEvent: Boolean = false
@@ -4430,6 +4460,10 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_participants(ctx, field)
 	case "publications":
 		return ec.fieldContext_Event_publications(ctx, field)
+	case "launches":
+		return ec.fieldContext_Event_launches(ctx, field)
+	case "summaries":
+		return ec.fieldContext_Event_summaries(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Event", field.Name)
 }
@@ -5372,6 +5406,44 @@ func (ec *executionContext) field_Community_members_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Event_launches_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Event_organisers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5503,6 +5575,44 @@ func (ec *executionContext) field_Event_parts_args(ctx context.Context, rawArgs 
 }
 
 func (ec *executionContext) field_Event_publications_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Event_summaries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -9606,6 +9716,94 @@ func (ec *executionContext) fieldContext_Event_publications(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Event_publications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Event_launches(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_launches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Event().Launches(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicationConnection) graphql.Marshaler {
+			return ec.marshalNPublicationConnection2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐPublicationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_launches(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Event",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublicationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Event_launches_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Event_summaries(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_summaries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Event().Summaries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicationConnection) graphql.Marshaler {
+			return ec.marshalNPublicationConnection2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐPublicationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_summaries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Event",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublicationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Event_summaries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21459,6 +21657,18 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Event_publications(ctx, field, obj)
+				})
+		case "launches":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_launches(ctx, field, obj)
+				})
+		case "summaries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_summaries(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

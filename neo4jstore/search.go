@@ -24,6 +24,14 @@ var _ pg.SearchService = (*Search)(nil)
 const qSearchMatches = `CALL db.index.fulltext.queryNodes('entity_text', $lucene) YIELD node AS n, score
 WHERE n.status IN $statuses AND ($labels IS NULL OR any(l IN labels(n) WHERE l IN $labels))`
 
+// exactBoost ranks an entity whose name, short name (acronym) or title is the searched text
+// first, and one whose name starts with it next: "INTERPOL" finds INTERPOL before the INTERPOL
+// Innovation Centre, whatever Lucene's term statistics say.
+const exactBoost = `CASE
+  WHEN toLower(n.shortName) = $exact OR toLower(coalesce(n.name, n.title)) = $exact THEN 1000.0
+  WHEN toLower(n.shortName) STARTS WITH $exact OR toLower(coalesce(n.name, n.title)) STARTS WITH $exact THEN 100.0
+  ELSE 0.0 END`
+
 func searchParams(v pg.Viewer, text string, kinds []pg.Kind) (map[string]any, error) {
 	lq, err := checkedLucene(text)
 	if err != nil {
@@ -68,8 +76,10 @@ func (s *Search) Search(ctx context.Context, v pg.Viewer, text string, kinds []p
 		return nil, err
 	}
 	q := qSearchMatches + `
-  AND ($ck IS NULL OR score < $ck OR (score = $ck AND n.id > $cid))
+WITH n, score + ` + exactBoost + ` AS score
+WHERE $ck IS NULL OR score < $ck OR (score = $ck AND n.id > $cid)
 RETURN n, score ORDER BY score DESC, n.id ASC LIMIT $limit`
+	p["exact"] = strings.ToLower(strings.TrimSpace(text))
 	p["limit"], p["ck"], p["cid"] = w.Limit+1, nil, nil
 	if w.Cursor != nil {
 		p["ck"], p["cid"] = w.Cursor.Key, w.Cursor.ID

@@ -136,6 +136,24 @@ func (r *eventResolver) Publications(ctx context.Context, obj *partnergraph.Even
 	return publicationConn(nodesOf(p), count), nil
 }
 
+// Launches is the resolver for the launches field.
+func (r *eventResolver) Launches(ctx context.Context, obj *partnergraph.Event, first *int, after *string, last *int, before *string) (*model.PublicationConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelLaunchedAt}, Outgoing: false, Kind: partnergraph.KindPublication, Roles: nil}, pageArgs(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	return publicationConn(nodesOf(p), count), nil
+}
+
+// Summaries is the resolver for the summaries field.
+func (r *eventResolver) Summaries(ctx context.Context, obj *partnergraph.Event, first *int, after *string, last *int, before *string) (*model.PublicationConnection, error) {
+	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelSummarises}, Outgoing: false, Kind: partnergraph.KindPublication, Roles: nil}, pageArgs(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	return publicationConn(nodesOf(p), count), nil
+}
+
 // TotalCount is the resolver for the totalCount field.
 func (r *eventConnectionResolver) TotalCount(ctx context.Context, obj *model.EventConnection) (int, error) {
 	return total(ctx, obj.Count)

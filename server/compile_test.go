@@ -18,6 +18,10 @@ import (
 // same database with drafts, as an anonymous caller and as an analyst: every answer must be the
 // same, byte for byte. The documents are the examples, the web app's documents, and, walked
 // from the schema, every field of every entity type with pages forward and backward from the
+// analyticsFields are computed in Go from a whole partner network (package analytics), not by
+// a statement: the compiler leaves them, and their root fields, to the resolvers.
+var analyticsFields = map[string]bool{"Organisation.metrics": true, "Organisation.suggestedPartners": true}
+
 // cursors the answers give, orders and filters.
 func TestCompiledAnswersEqualTheResolvers(t *testing.T) {
 	db := neo4jtest.Open(t)
@@ -81,7 +85,7 @@ func TestCompiledAnswersEqualTheResolvers(t *testing.T) {
 	cursor := regexp.MustCompile(`"endCursor":"([^"]+)"`)
 	for typeName, parent := range parents {
 		for _, f := range types[typeName].Fields {
-			if len(f.Args) == 0 {
+			if len(f.Args) == 0 || analyticsFields[typeName+"."+f.Name] {
 				continue
 			}
 			has := map[string]bool{}

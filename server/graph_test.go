@@ -299,6 +299,11 @@ func TestSearch(t *testing.T) {
 		{"typo", "tolkit", []string{"PUBLICATION"}, "pub-toolkit-responsible-ai-innovation-law-enforcement"},
 		{"partial word", "ghen", nil, "org-ghent-university"},
 		{"person", "beridze", []string{"PERSON"}, "person-irakli-beridze"},
+		// An exact name or acronym first: not the units whose names contain it more often.
+		{"an acronym", "INTERPOL", nil, "org-interpol"},
+		{"an acronym in lower case", "unicri", nil, "org-unicri"},
+		{"the start of a name", "F3", nil, "pub-f3-freedom-from-fear-magazine"},
+		{"a full name", "United Nations Interregional Crime and Justice Research Institute", nil, "org-unicri"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -138,9 +138,9 @@ var scanWeights = map[string]func(args map[string]any) int{
 	"Organisation.collaborators": func(a map[string]any) int { n, _ := intArg(a["first"]); return 10 * cmp.Or(n, pg.DefaultPageSize) },
 	// An analysis reads the whole partner network once per content version and filter; the
 	// first caller of a new one pays for it, so every caller is admitted as if it did.
-	"Query.networkAnalysis":          func(map[string]any) int { return 1000 },
-	"Organisation.metrics":           func(map[string]any) int { return 1000 },
-	"Organisation.suggestedPartners": func(map[string]any) int { return 1000 },
+	"Query.networkAnalysis":          func(map[string]any) int { return 50 },
+	"Organisation.metrics":           func(map[string]any) int { return 50 },
+	"Organisation.suggestedPartners": func(map[string]any) int { return 50 },
 }
 
 func intArg(v any) (int, bool) {

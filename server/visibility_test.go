@@ -264,11 +264,22 @@ func idTargets(types map[string]schemaType, f field) []idTarget {
 		case n.Name == "ID", n.Name == "String" && a.Name == "slug":
 			out = append(out, idTarget{arg: a.Name, name: a.Name, list: a.Type.list(), path: a.Name})
 		case n.Kind == "INPUT_OBJECT":
-			for _, in := range types[n.Name].InputFields {
-				if in.Type.named().Name == "ID" {
-					out = append(out, idTarget{arg: a.Name, input: in.Name, name: in.Name, list: in.Type.list(), path: a.Name + "." + in.Name})
-				}
-			}
+			out = append(out, inputIDTargets(types, a.Name, n.Name, "", 0)...)
+		}
+	}
+	return out
+}
+
+// inputIDTargets are the ids inside the input object typeName, nested ones too; input is the
+// path to it inside the argument ("" at the argument, else "stats." and so on).
+func inputIDTargets(types map[string]schemaType, arg, typeName, input string, depth int) []idTarget {
+	var out []idTarget
+	for _, in := range types[typeName].InputFields {
+		switch n := in.Type.named(); {
+		case n.Name == "ID":
+			out = append(out, idTarget{arg: arg, input: input + in.Name, name: in.Name, list: in.Type.list(), path: arg + "." + input + in.Name})
+		case n.Kind == "INPUT_OBJECT" && depth < 3:
+			out = append(out, inputIDTargets(types, arg, n.Name, input+in.Name+".", depth+1)...)
 		}
 	}
 	return out
@@ -283,7 +294,12 @@ func fieldArgs(f field, target idTarget, value string) string {
 		case a.Name == target.arg && target.input == "":
 			args = append(args, a.Name+": "+value)
 		case a.Name == target.arg:
-			args = append(args, a.Name+": {"+target.input+": "+value+"}")
+			path := strings.Split(target.input, ".")
+			v := value
+			for i := len(path) - 1; i >= 0; i-- {
+				v = "{" + path[i] + ": " + v + "}"
+			}
+			args = append(args, a.Name+": "+v)
 		case a.Type.Kind != "NON_NULL":
 		case a.Type.named().Name == "ID" && a.Type.list():
 			args = append(args, a.Name+`: ["org-unicri", "org-interpol"]`)

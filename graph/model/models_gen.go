@@ -96,7 +96,7 @@ type NetworkAnalysisFilter struct {
 	Stats *StatsFilter `json:"stats,omitempty"`
 	// Only relations with these roles make an organisation part of a piece of work.
 	Roles []partnergraph.Role `json:"roles,omitempty"`
-	// Count units as organisations of their own. By default (false) a unit's work is its top organisation's.
+	// Count units as organisations of their own. By default (false) a unit with no units of its own counts as the organisation it is part of (the UNICRI Centre as UNICRI). An organisation and its own unit or parent are never partners.
 	Units *bool `json:"units,omitempty"`
 	// Count the parts of an event (partOf) as engagements of their own. By default an event and its parts are one engagement.
 	PerEvent *bool `json:"perEvent,omitempty"`
