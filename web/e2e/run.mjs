@@ -686,6 +686,40 @@ test('a 500-node network lays out, draws every node and follows pans and zooms (
   await page.close()
 })
 
+// The playground at / loads everything from this server: every request that would leave it is
+// refused, as on a network without internet access, and GraphiQL still opens with the example
+// documents as tabs and runs them.
+test('the playground at / works with every request outside the server blocked', async () => {
+  const page = watch(await context.newPage())
+  pages.push(page)
+  const origin = new URL(base).origin
+  const outside = []
+  await page.route('**/*', route => {
+    const url = route.request().url()
+    if (!url.startsWith('data:') && !url.startsWith('blob:') && new URL(url).origin !== origin) {
+      outside.push(url)
+      return route.abort()
+    }
+    return route.continue()
+  })
+  await page.goto(base + '/')
+  await page.locator('.graphiql-container').waitFor()
+  const tabs = await page.locator('.graphiql-tab').count()
+  assert(tabs >= 10, `the example documents open as tabs (${tabs} tabs)`)
+  await page.locator('.graphiql-execute-button').click()
+  await page.locator('.result-window', { hasText: '"data"' }).waitFor()
+  const result = await page.locator('.result-window').innerText()
+  assert(!/"errors"/.test(result), `the first example runs without errors: ${result.replace(/\s+/g, " ").slice(0, 600)} (query: ${(await page.locator(".graphiql-query-editor").innerText()).replace(/\s+/g, " ").slice(0, 300)})`)
+  // Another tab with variables of its own (05-collaborators: $slug).
+  await page.locator('.graphiql-tab').nth(4).click()
+  await page.locator('.graphiql-execute-button').click()
+  await page.locator('.result-window', { hasText: '"collaborators"' }).waitFor()
+  assert(!/"errors"/.test(await page.locator('.result-window').innerText()), 'the collaborators example runs without errors')
+  eq(outside, [], 'requests that would have left the server')
+  await shot(page, 'playground.png')
+  await page.close()
+})
+
 // Last: nothing on any page logged an error.
 test('no console errors on any page', async () => {
   assert(!consoleErrors.length, consoleErrors.map(e => `[${e.test}] ${e.url}: ${e.text}`).join('\n'))
