@@ -48,6 +48,11 @@ type DB struct {
 	// requests fail at once instead of each spending the driver's retry budget on a database
 	// that is down. The first request after the window tries again.
 	downUntil atomic.Int64
+	// recovering is set when the circuit opens and cleared by the next success: until then an
+	// attempt has probeTimeout to answer, so a Neo4j that accepts connections while it is
+	// still starting answers SERVICE_UNAVAILABLE quickly instead of holding requests for their
+	// whole deadline (and, timing out, looking merely busy).
+	recovering atomic.Bool
 	// pool counts the sessions open and the waits for a connection, for /metrics (pool.go).
 	pool *poolUse
 	// retryTime bounds the retries of work without a deadline; retries counts retries made.
@@ -55,10 +60,20 @@ type DB struct {
 	retries   atomic.Int64
 }
 
-// breakerWindow is how long requests fail fast after Neo4j could not be reached.
-const breakerWindow = time.Second
+// breakerWindow is how long requests fail fast after Neo4j could not be reached;
+// probeTimeout how long an attempt may take while Neo4j is recovering.
+const (
+	breakerWindow = time.Second
+	probeTimeout  = 2 * time.Second
+)
 
 var errCircuitOpen = &pg.Error{Code: pg.EUNAVAILABLE, Message: "the database is unavailable"}
+
+// open opens the circuit: requests fail fast for breakerWindow, then probe.
+func (db *DB) open() {
+	db.downUntil.Store(time.Now().Add(breakerWindow).UnixNano())
+	db.recovering.Store(true)
+}
 
 // available fails fast while the circuit is open.
 func (db *DB) available() error {
@@ -137,7 +152,8 @@ func unreachable(err error) bool { return classify(context.Background(), err) ==
 // request's deadline leaves room (RetryTime without a deadline); a failure to reach Neo4j is
 // not retried, it opens the circuit, and every attempt first checks the circuit, so once one
 // request has found Neo4j down the others stop at once instead of spending their deadline.
-func (db *DB) do(ctx context.Context, work func(attempt int) error) error {
+// work runs with the attempt's context: while Neo4j recovers, it has probeTimeout.
+func (db *DB) do(ctx context.Context, work func(ctx context.Context, attempt int) error) error {
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		deadline = time.Now().Add(db.retryTime)
@@ -150,12 +166,24 @@ func (db *DB) do(ctx context.Context, work func(attempt int) error) error {
 		if err := db.available(); err != nil {
 			return err
 		}
-		err := work(attempt)
+		actx, cancel := ctx, context.CancelFunc(func() {})
+		probing := db.recovering.Load()
+		if probing {
+			actx, cancel = context.WithTimeout(ctx, probeTimeout)
+		}
+		err := work(actx, attempt)
+		probeExpired := probing && err != nil && ctx.Err() == nil && actx.Err() != nil
+		cancel()
+		if probeExpired {
+			db.open()
+			return errCircuitOpen // Neo4j is up but not answering yet: still unavailable
+		}
 		switch classify(ctx, err) {
 		case failNone:
+			db.recovering.Store(false)
 			return nil
 		case failDown:
-			db.downUntil.Store(time.Now().Add(breakerWindow).UnixNano())
+			db.open()
 			return err
 		case failBusy:
 			wait := pause/2 + rand.N(pause)
@@ -266,7 +294,7 @@ func (db *DB) execute(ctx context.Context, query string, params map[string]any, 
 	db.pool.inUse.Add(1)
 	defer db.pool.inUse.Add(-1)
 	var records []*neo4j.Record
-	err := db.do(ctx, func(int) error {
+	err := db.do(ctx, func(ctx context.Context, _ int) error {
 		start := time.Now()
 		res, err := neo4j.ExecuteQuery(ctx, db.driver, query, params, neo4j.EagerResultTransformer,
 			neo4j.ExecuteQueryWithDatabase(db.database), routing,
@@ -311,7 +339,7 @@ func (db *DB) inWrite(ctx context.Context, fn func(tx) (any, error)) (any, error
 	defer func() { _ = session.Close(context.Background()) }()
 	var res any
 	started := false
-	err := db.do(ctx, func(attempt int) error {
+	err := db.do(ctx, func(ctx context.Context, attempt int) error {
 		var err error
 		res, err = session.ExecuteWrite(ctx, func(t neo4j.ManagedTransaction) (any, error) {
 			started = true

@@ -305,7 +305,8 @@ func (s *Importer) conflicts(jobs []importJob, j int, running map[int]bool) bool
 func (s *Importer) run(ctx context.Context, q string, rows []map[string]any) (neo4j.Counters, error) {
 	params := map[string]any{"rows": rows}
 	var counters neo4j.Counters
-	err := s.db.do(ctx, func(int) error {
+	// Bulk work keeps the whole deadline: a probe's short one is for requests.
+	err := s.db.do(ctx, func(context.Context, int) error {
 		start := time.Now()
 		res, err := neo4j.ExecuteQuery(ctx, s.db.driver, q, params, neo4j.EagerResultTransformer,
 			neo4j.ExecuteQueryWithDatabase(s.db.database), neo4j.ExecuteQueryWithWritersRouting())

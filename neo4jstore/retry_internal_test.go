@@ -3,6 +3,7 @@ package neo4jstore
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"testing"
 	"time"
@@ -169,5 +170,50 @@ func TestUnreachableFailsFastOnceTheCircuitKnows(t *testing.T) {
 	}
 	if ctx.Err() != nil {
 		t.Errorf("the mutations spent their deadline")
+	}
+}
+
+// TestAStartingNeo4jIsUnavailableNotBusy: a Neo4j that is starting accepts connections and
+// does not answer yet. Once the circuit has opened (Neo4j was found down), the next request
+// probes it with probeTimeout rather than its whole deadline, and answers EUNAVAILABLE: it
+// must not wait out its deadline and come back EBUSY, as if a query had been slow.
+func TestAStartingNeo4jIsUnavailableNotBusy(t *testing.T) {
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, never answered
+		}
+	}()
+	c := testConfig()
+	c.URI = "bolt://" + silent.Addr().String()
+	db, err := Open(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(context.Background())
+	db.open() // as when a request found Neo4j down
+	time.Sleep(breakerWindow + 50*time.Millisecond)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err = db.read(ctx, `RETURN 1`, nil)
+	took := time.Since(start)
+	if got := pg.ErrorCode(translate("read", err)); got != pg.EUNAVAILABLE {
+		t.Errorf("a read while Neo4j starts: got %v (%s), want EUNAVAILABLE", err, got)
+	}
+	if ctx.Err() != nil {
+		t.Errorf("the read waited out its deadline (%s)", took)
+	}
+	if db.available() == nil {
+		t.Errorf("the circuit is closed after the probe found Neo4j not answering")
 	}
 }

@@ -167,7 +167,7 @@ func (db *DB) RebuildShares(ctx context.Context) error {
 	}
 	// The first statement deletes every count, so a rebuild cut short by a busy database
 	// is run again from the start.
-	err = db.do(ctx, func(int) error {
+	err = db.do(ctx, func(context.Context, int) error { // the whole deadline, not a probe's
 		for _, m := range ms {
 			if m.version != 5 {
 				continue
