@@ -55,6 +55,26 @@ type OrganisationMetrics struct {
 	Rank           int // 1-based, by PageRank
 }
 
+// Centrality names a ranking of the organisations of a network.
+type Centrality string
+
+const (
+	CentralityPageRank       Centrality = "PAGE_RANK"
+	CentralityBetweenness    Centrality = "BETWEENNESS"
+	CentralityCloseness      Centrality = "CLOSENESS"
+	CentralityDegree         Centrality = "DEGREE"
+	CentralityWeightedDegree Centrality = "WEIGHTED_DEGREE"
+)
+
+// Centralities are the rankings, each with the value it ranks by.
+var Centralities = map[Centrality]func(*OrganisationMetrics) float64{
+	CentralityPageRank:       func(m *OrganisationMetrics) float64 { return m.PageRank },
+	CentralityBetweenness:    func(m *OrganisationMetrics) float64 { return m.Betweenness },
+	CentralityCloseness:      func(m *OrganisationMetrics) float64 { return m.Closeness },
+	CentralityDegree:         func(m *OrganisationMetrics) float64 { return float64(m.Degree) },
+	CentralityWeightedDegree: func(m *OrganisationMetrics) float64 { return m.WeightedDegree },
+}
+
 // Community is a group of organisations that work more with each other than with the rest.
 type Community struct {
 	ID        int
@@ -83,6 +103,9 @@ type NetworkAnalysis struct {
 	// from: every organisation, or a seeded sample on large networks.
 	BetweennessSources int
 	Ranked             []*OrganisationMetrics // by PageRank, highest first
+	// RankedBy holds the organisations ranked by each centrality, highest first (ties by
+	// PageRank rank): computed with the analysis, so a page of a ranking costs no sort.
+	RankedBy map[Centrality][]*OrganisationMetrics
 	ByID               map[string]*OrganisationMetrics
 	Communities        []Community // largest first
 	Evolution          []NetworkYear

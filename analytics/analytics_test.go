@@ -10,6 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"gonum.org/v1/gonum/graph"
+	"gonum.org/v1/gonum/graph/community"
+	"gonum.org/v1/gonum/graph/simple"
+
 	pg "github.com/unicri/partnergraph"
 	"github.com/unicri/partnergraph/generate"
 	"github.com/unicri/partnergraph/internal/neo4jtest"
@@ -77,6 +81,29 @@ func agree(t *testing.T, n *partnerNetwork) {
 				t.Errorf("%s of %s: %.9f, NetworkX %.9f", name, id, pair[0], pair[1])
 			}
 		}
+	}
+	// The modularity this package reports, against gonum's for the same partition.
+	g := simple.NewWeightedUndirectedGraph(0, 0)
+	for i := range n.ids {
+		g.AddNode(simple.Node(i))
+	}
+	for i, partners := range n.adj {
+		for j, w := range partners {
+			if i < j {
+				g.SetWeightedEdge(g.NewWeightedEdge(simple.Node(i), simple.Node(j), w))
+			}
+		}
+	}
+	var groups [][]graph.Node
+	for _, c := range a.Communities {
+		var members []graph.Node
+		for _, id := range c.Members {
+			members = append(members, simple.Node(n.index[id]))
+		}
+		groups = append(groups, members)
+	}
+	if q := community.Q(g, groups, 1); math.Abs(q-a.Modularity) > 1e-9 {
+		t.Errorf("modularity %.9f, gonum's Q of the same communities %.9f", a.Modularity, q)
 	}
 	t.Logf("%d organisations, %d links; largest differences from NetworkX %v; modularity %.4f, NetworkX's Louvain %.4f",
 		a.Organisations, a.Links, worst, a.Modularity, nx.Modularity)

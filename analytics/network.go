@@ -4,13 +4,12 @@
 package analytics
 
 import (
+	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sort"
-
-	"gonum.org/v1/gonum/graph/community"
-	"gonum.org/v1/gonum/graph/network"
-	"gonum.org/v1/gonum/graph/simple"
+	"sync"
 
 	pg "github.com/unicri/partnergraph"
 )
@@ -22,9 +21,6 @@ const (
 	SampleSources = 256
 	sampleSeed    = 1
 )
-
-// pair is two partners, a < b.
-type pair struct{ a, b string }
 
 // partnerNetwork is one computed network: the analysis and what suggestions need.
 type partnerNetwork struct {
@@ -72,18 +68,33 @@ func build(d *pg.PartnerData, f pg.AnalyticsFilter, version int64) *partnerNetwo
 	}
 	isRelated := func(a, b string) bool { return slices.Contains(related[a], b) }
 
-	weights := map[pair]float64{}
-	yearPairs := map[int]map[pair]struct{}{}
-	topicsOf := map[string]map[string]int{}
+	// Organisations are numbered as they come (intern) and a pair is one integer, a<<32 | b
+	// with a < b: on 600,000 pairs, keys of two strings cost seconds of hashing.
+	number := map[string]int{}
+	var names []string
+	intern := func(id string) int {
+		k, ok := number[id]
+		if !ok {
+			k = len(names)
+			number[id] = k
+			names = append(names, id)
+		}
+		return k
+	}
+	key := func(a, b int) uint64 { return uint64(a)<<32 | uint64(b) }
+	weights := map[uint64]float64{}
+	yearPairs := map[int]map[uint64]struct{}{}
+	topicsOf := map[int]map[string]int{}
+	var orgs []int
 	for _, e := range d.Engagements {
-		orgs := make([]string, 0, len(e.Orgs))
+		orgs = orgs[:0]
 		for _, o := range e.Orgs {
-			orgs = append(orgs, top(o))
+			orgs = append(orgs, intern(top(o)))
 		}
 		slices.Sort(orgs)
 		orgs = slices.Compact(orgs)
 		for _, o := range orgs {
-			if topicsOf[o] == nil {
+			if len(e.Topics) > 0 && topicsOf[o] == nil {
 				topicsOf[o] = map[string]int{}
 			}
 			for _, t := range e.Topics {
@@ -92,44 +103,59 @@ func build(d *pg.PartnerData, f pg.AnalyticsFilter, version int64) *partnerNetwo
 		}
 		for i := range orgs {
 			for j := i + 1; j < len(orgs); j++ {
-				if isRelated(orgs[i], orgs[j]) {
+				if len(related) > 0 && isRelated(names[orgs[i]], names[orgs[j]]) {
 					continue // an organisation and its own unit are not partners
 				}
-				p := pair{orgs[i], orgs[j]}
-				weights[p]++
+				k := key(orgs[i], orgs[j])
+				weights[k]++
 				if e.Year != 0 {
 					if yearPairs[e.Year] == nil {
-						yearPairs[e.Year] = map[pair]struct{}{}
+						yearPairs[e.Year] = map[uint64]struct{}{}
 					}
-					yearPairs[e.Year][p] = struct{}{}
+					yearPairs[e.Year][k] = struct{}{}
 				}
 			}
 		}
 	}
 
+	// The network's nodes: the organisations with a partner, numbered in id order.
 	n := &partnerNetwork{index: map[string]int{}, related: related}
-	for p := range weights {
-		for _, id := range []string{p.a, p.b} {
-			if _, ok := n.index[id]; !ok {
-				n.index[id] = 0
-				n.ids = append(n.ids, id)
-			}
+	linked := make([]bool, len(names))
+	for k := range weights {
+		linked[k>>32], linked[k&0xffffffff] = true, true
+	}
+	for i, id := range names {
+		if linked[i] {
+			n.ids = append(n.ids, id)
 		}
 	}
 	slices.Sort(n.ids)
+	node := make([]int, len(names)) // interned number -> node index
 	for i, id := range n.ids {
 		n.index[id] = i
+		node[number[id]] = i
 	}
 	n.adj = make([]map[int]float64, len(n.ids))
 	n.topics = make([]map[string]int, len(n.ids))
-	for i, id := range n.ids {
-		n.adj[i] = map[int]float64{}
-		n.topics[i] = topicsOf[id]
+	degree := make([]int, len(n.ids))
+	for k := range weights {
+		degree[node[k>>32]]++
+		degree[node[k&0xffffffff]]++
 	}
-	for p, w := range weights {
-		a, b := n.index[p.a], n.index[p.b]
+	for i, id := range n.ids {
+		n.adj[i] = make(map[int]float64, degree[i])
+		n.topics[i] = topicsOf[number[id]]
+	}
+	for k, w := range weights {
+		a, b := node[k>>32], node[k&0xffffffff]
 		n.adj[a][b] = w
 		n.adj[b][a] = w
+	}
+	byYear := make(map[int][][2]string, len(yearPairs))
+	for y, ps := range yearPairs {
+		for k := range ps {
+			byYear[y] = append(byYear[y], [2]string{names[k>>32], names[k&0xffffffff]})
+		}
 	}
 
 	a := &pg.NetworkAnalysis{Version: version, Organisations: len(n.ids), Links: len(weights), ByID: map[string]*pg.OrganisationMetrics{}}
@@ -147,29 +173,18 @@ func build(d *pg.PartnerData, f pg.AnalyticsFilter, version int64) *partnerNetwo
 		a.ByID[id] = m
 	}
 
-	// PageRank over the weighted network, both directions of every link.
-	directed := simple.NewWeightedDirectedGraph(0, 0)
-	undirected := simple.NewWeightedUndirectedGraph(0, 0)
-	for i := range n.ids {
-		directed.AddNode(simple.Node(i))
-		undirected.AddNode(simple.Node(i))
-	}
-	for i, partners := range n.adj {
-		for j, w := range partners {
-			directed.SetWeightedEdge(directed.NewWeightedEdge(simple.Node(i), simple.Node(j), w))
-			if i < j {
-				undirected.SetWeightedEdge(undirected.NewWeightedEdge(simple.Node(i), simple.Node(j), w))
-			}
-		}
-	}
-	for id, r := range network.PageRankSparse(directed, 0.85, 1e-12) {
-		metrics[id].PageRank = r
+	// PageRank over the weighted network.
+	for i, r := range pageRank(n.adj, 0.85, 1e-12) {
+		metrics[i].PageRank = r
 	}
 
 	// Communities: Louvain on the weighted network, seeded so an analysis is repeatable.
-	reduced := community.Modularize(undirected, 1, rand.NewPCG(sampleSeed, sampleSeed))
-	groups := reduced.Communities()
-	a.Modularity = community.Q(undirected, groups, 1)
+	member, q := louvain(n.adj, sampleSeed)
+	a.Modularity = q
+	groups := map[int][]int{}
+	for i, c := range member {
+		groups[c] = append(groups[c], i)
+	}
 
 	// Betweenness and closeness over hops.
 	a.BetweennessSources = brandes(n.adj, metrics)
@@ -184,12 +199,28 @@ func build(d *pg.PartnerData, f pg.AnalyticsFilter, version int64) *partnerNetwo
 	for i, m := range a.Ranked {
 		m.Rank = i + 1
 	}
+	a.RankedBy = map[pg.Centrality][]*pg.OrganisationMetrics{pg.CentralityPageRank: a.Ranked}
+	for c, value := range pg.Centralities {
+		if c == pg.CentralityPageRank {
+			continue
+		}
+		ranked := slices.Clone(a.Ranked)
+		slices.SortStableFunc(ranked, func(x, y *pg.OrganisationMetrics) int {
+			switch vx, vy := value(x), value(y); {
+			case vx > vy:
+				return -1
+			case vx < vy:
+				return 1
+			}
+			return x.Rank - y.Rank
+		})
+		a.RankedBy[c] = ranked
+	}
 
 	for _, g := range groups {
 		c := pg.Community{}
 		topics, countries := map[string]int{}, map[string]int{}
-		for _, node := range g {
-			i := int(node.ID())
+		for _, i := range g {
 			c.Members = append(c.Members, n.ids[i])
 			for t, k := range n.topics[i] {
 				topics[t] += k
@@ -216,8 +247,49 @@ func build(d *pg.PartnerData, f pg.AnalyticsFilter, version int64) *partnerNetwo
 		}
 	}
 
-	a.Evolution = evolution(yearPairs)
+	a.Evolution = evolution(byYear)
 	return n
+}
+
+// pageRank is PageRank with damping over the weighted undirected graph adj (every node has a
+// link), by power iteration until the L1 change per node is under tol: NetworkX's
+// formulation (a link's share of a node's weight is the chance to follow it). gonum's
+// network.PageRankSparse computes the same, but wants a gonum graph, whose construction took
+// more time and memory on the benchmark's 600,000 links than the iteration itself.
+func pageRank(adj []map[int]float64, damping, tol float64) []float64 {
+	n := len(adj)
+	start, to, w := compress(adj)
+	out := make([]float64, n) // each node's total link weight
+	for u := range n {
+		for e := start[u]; e < start[u+1]; e++ {
+			out[u] += w[e]
+		}
+	}
+	x := make([]float64, n)
+	next := make([]float64, n)
+	for i := range x {
+		x[i] = 1 / float64(n)
+	}
+	for range 10000 {
+		for i := range next {
+			next[i] = (1 - damping) / float64(n)
+		}
+		for u := range n {
+			share := damping * x[u] / out[u]
+			for e := start[u]; e < start[u+1]; e++ {
+				next[to[e]] += share * w[e]
+			}
+		}
+		var change float64
+		for i := range x {
+			change += math.Abs(next[i] - x[i])
+		}
+		x, next = next, x
+		if change < float64(n)*tol {
+			break
+		}
+	}
+	return x
 }
 
 // top5 is the five most frequent keys of counts, ties by key.
@@ -264,49 +336,29 @@ func brandes(adj []map[int]float64, metrics []*pg.OrganisationMetrics) int {
 		size[c]++
 	}
 
-	bc := make([]float64, n)
-	sumDist := make([]float64, n) // over the sources that reach the node
-	reached := make([]int, n)
-	dist := make([]int, n)
-	sigma := make([]float64, n)
-	delta := make([]float64, n)
-	pred := make([][]int, n)
-	order := make([]int, 0, n)
-	queue := make([]int, 0, n)
-	for i := range dist {
-		dist[i] = -1
+	// The sources are shared out among the cores; each worker keeps its own sums.
+	type sums struct {
+		bc, dist []float64
+		reached  []int
 	}
-	for _, s := range sources {
-		order, queue = order[:0], append(queue[:0], s)
-		dist[s], sigma[s] = 0, 1
-		for len(queue) > 0 {
-			v := queue[0]
-			queue = queue[1:]
-			order = append(order, v)
-			for _, w := range neighbours[v] {
-				if dist[w] < 0 {
-					dist[w] = dist[v] + 1
-					queue = append(queue, w)
-				}
-				if dist[w] == dist[v]+1 {
-					sigma[w] += sigma[v]
-					pred[w] = append(pred[w], v)
-				}
-			}
-		}
-		for k := len(order) - 1; k >= 0; k-- {
-			w := order[k]
-			for _, v := range pred[w] {
-				delta[v] += sigma[v] / sigma[w] * (1 + delta[w])
-			}
-			if w != s {
-				bc[w] += delta[w]
-				sumDist[w] += float64(dist[w])
-				reached[w]++
-			}
-		}
-		for _, v := range order {
-			dist[v], sigma[v], delta[v], pred[v] = -1, 0, 0, pred[v][:0]
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(sources)))
+	parts := make([]sums, workers)
+	var wg sync.WaitGroup
+	for k := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			parts[k] = sums{make([]float64, n), make([]float64, n), make([]int, n)}
+			accumulate(neighbours, sources[k*len(sources)/workers:(k+1)*len(sources)/workers], parts[k].bc, parts[k].dist, parts[k].reached)
+		}()
+	}
+	wg.Wait()
+	bc, sumDist, reached := parts[0].bc, parts[0].dist, parts[0].reached
+	for _, p := range parts[1:] {
+		for i := range bc {
+			bc[i] += p.bc[i]
+			sumDist[i] += p.dist[i]
+			reached[i] += p.reached[i]
 		}
 	}
 
@@ -327,6 +379,54 @@ func brandes(adj []map[int]float64, metrics []*pg.OrganisationMetrics) int {
 		metrics[i].Closeness = (1 / mean) * (r - 1) / float64(n-1)
 	}
 	return len(sources)
+}
+
+// accumulate runs Brandes' single-source step from each of sources over hops, adding each
+// node's dependency to bc, and its distance from the sources that reach it to dist and reached.
+func accumulate(neighbours [][]int, sources []int, bc, dist []float64, reached []int) {
+	n := len(neighbours)
+	d := make([]int, n)
+	sigma := make([]float64, n)
+	delta := make([]float64, n)
+	pred := make([][]int, n)
+	order := make([]int, 0, n)
+	queue := make([]int, 0, n)
+	for i := range d {
+		d[i] = -1
+	}
+	for _, s := range sources {
+		order, queue = order[:0], append(queue[:0], s)
+		d[s], sigma[s] = 0, 1
+		for len(queue) > 0 {
+			v := queue[0]
+			queue = queue[1:]
+			order = append(order, v)
+			for _, w := range neighbours[v] {
+				if d[w] < 0 {
+					d[w] = d[v] + 1
+					queue = append(queue, w)
+				}
+				if d[w] == d[v]+1 {
+					sigma[w] += sigma[v]
+					pred[w] = append(pred[w], v)
+				}
+			}
+		}
+		for k := len(order) - 1; k >= 0; k-- {
+			w := order[k]
+			for _, v := range pred[w] {
+				delta[v] += sigma[v] / sigma[w] * (1 + delta[w])
+			}
+			if w != s {
+				bc[w] += delta[w]
+				dist[w] += float64(d[w])
+				reached[w]++
+			}
+		}
+		for _, v := range order {
+			d[v], sigma[v], delta[v], pred[v] = -1, 0, 0, pred[v][:0]
+		}
+	}
 }
 
 // components labels each node with its connected component.
@@ -357,7 +457,7 @@ func components(neighbours [][]int) []int {
 }
 
 // evolution is the network year by year.
-func evolution(yearPairs map[int]map[pair]struct{}) []pg.NetworkYear {
+func evolution(yearPairs map[int][][2]string) []pg.NetworkYear {
 	years := make([]int, 0, len(yearPairs))
 	for y := range yearPairs {
 		years = append(years, y)
@@ -368,8 +468,8 @@ func evolution(yearPairs map[int]map[pair]struct{}) []pg.NetworkYear {
 	var out []pg.NetworkYear
 	for _, y := range years {
 		active := map[string]bool{}
-		for p := range yearPairs[y] {
-			active[p.a], active[p.b] = true, true
+		for _, p := range yearPairs[y] {
+			active[p[0]], active[p[1]] = true, true
 		}
 		ny := pg.NetworkYear{Year: y, Active: len(active), Links: len(yearPairs[y])}
 		for o := range active {

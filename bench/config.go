@@ -55,6 +55,7 @@ type config struct {
 	Soak         SoakOptions // -soak: the soak (soak.go) instead of the benchmark
 	Attack       bool        // -attack: the attack mode (attack.go) instead of the benchmark
 	Compare      bool        // -compare: the API against the peer and the floor (compare.go)
+	Analytics    bool        // -analytics: the network analytics of the whole dataset (analytics.go)
 	DB           neo4jstore.Config
 	Smoke        bool
 	CheckDataset string // "organisations=N,events=N,publications=N": exit 0 if the counts match
@@ -97,6 +98,7 @@ func parseConfig(args []string) (config, error) {
 	fs.BoolVar(&c.Compare, "compare", false, "compare the API with the peer (the Neo4j GraphQL Library, bench/peer) and a hand-written one-statement floor per document, answers checked equal first; reports to -out as compare-*.md/json")
 	fs.StringVar(&c.PeerDir, "peer", "bench/peer", "directory of the peer (its node_modules installed)")
 	fs.StringVar(&c.Server, "server", "", "compare: the partnergraph binary whose cold start (first entity page after /readyz) to measure, e.g. bin/partnergraph")
+	fs.BoolVar(&c.Analytics, "analytics", false, "time networkAnalysis over the whole dataset through the -server binary: the first request (computing) and 50 cached, with the server's peak RSS; reports to -out as analytics-*.md/json")
 	fs.BoolVar(&c.Attack, "attack", false, "run the attack mode instead of the benchmark: a trusted anonymous client alone for -d, then under 4 anonymous and 4 analyst attackers sending hostile documents (internal/hostile); reports to -out as attack-*.md/json")
 	fs.BoolVar(&c.Profile, "profile", false, "do not measure: send each document (see -docs) once and print Neo4j's PROFILE of every statement it sent")
 	if err := fs.Parse(args); err != nil {

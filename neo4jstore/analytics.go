@@ -3,6 +3,8 @@ package neo4jstore
 import (
 	"context"
 
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
 	pg "github.com/unicri/partnergraph"
 )
 
@@ -94,20 +96,32 @@ WITH x, orgs WHERE size(orgs) > 1
 RETURN x.id AS id, CASE WHEN x:Programme THEN null ELSE x.year END AS year, orgs,
   [(x)-[:ABOUT]->(t:Topic WHERE t.status IN $statuses) | t.id] AS topics`
 	})
-	rows, err := s.db.read(ctx, q, params)
-	if err != nil {
-		return nil, translate("partner data", err)
+	d := &pg.PartnerData{Parent: map[string]string{}, Country: map[string]string{}}
+	// Ids come once per row from the driver; kept once each (a hub is in thousands of rows).
+	seen := map[string]string{}
+	intern := func(ids []string) []string {
+		for i, id := range ids {
+			if s, ok := seen[id]; ok {
+				ids[i] = s
+			} else {
+				seen[id] = id
+			}
+		}
+		return ids
 	}
-	d := &pg.PartnerData{Engagements: make([]pg.Engagement, 0, len(rows)), Parent: map[string]string{}, Country: map[string]string{}}
-	for _, r := range rows {
-		e := pg.Engagement{Orgs: stringList(r.Values[2]), Topics: stringList(r.Values[3])}
+	err = s.db.readEach(ctx, q, params, func() { d.Engagements = d.Engagements[:0] }, func(r *neo4j.Record) error {
+		e := pg.Engagement{Orgs: intern(stringList(r.Values[2])), Topics: intern(stringList(r.Values[3]))}
 		e.ID, _ = r.Values[0].(string)
 		if y, ok := r.Values[1].(int64); ok {
 			e.Year = int(y)
 		}
 		d.Engagements = append(d.Engagements, e)
+		return nil
+	})
+	if err != nil {
+		return nil, translate("partner data", err)
 	}
-	rows, err = s.db.read(ctx, qPartnerOrgs, map[string]any{"statuses": params["statuses"]})
+	rows, err := s.db.read(ctx, qPartnerOrgs, map[string]any{"statuses": params["statuses"]})
 	if err != nil {
 		return nil, translate("partner organisations", err)
 	}

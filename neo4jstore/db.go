@@ -282,6 +282,37 @@ func (db *DB) read(ctx context.Context, query string, params map[string]any) ([]
 	return db.execute(ctx, query, params, neo4j.ExecuteQueryWithReadersRouting())
 }
 
+// readEach runs one read statement and hands each record to each as it arrives, holding no
+// more than one: for results too large to collect (a whole network's engagements). An attempt
+// the database cut short is run again from the start, after reset.
+func (db *DB) readEach(ctx context.Context, query string, params map[string]any, reset func(), each func(*neo4j.Record) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	db.pool.inUse.Add(1)
+	defer db.pool.inUse.Add(-1)
+	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: neo4j.AccessModeRead})
+	defer func() { _ = session.Close(context.Background()) }()
+	return db.do(ctx, func(ctx context.Context, _ int) error {
+		reset()
+		start := time.Now()
+		_, err := session.ExecuteRead(ctx, func(t neo4j.ManagedTransaction) (any, error) {
+			res, err := t.Run(ctx, query, params)
+			if err != nil {
+				return nil, err
+			}
+			for res.Next(ctx) {
+				if err := each(res.Record()); err != nil {
+					return nil, err
+				}
+			}
+			return nil, res.Err()
+		}, txTimeout(ctx)...)
+		db.sent(ctx, query, params, start, err)
+		return err
+	})
+}
+
 // write runs one write statement in its own transaction and returns its records.
 func (db *DB) write(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
 	return db.execute(ctx, query, params, neo4j.ExecuteQueryWithWritersRouting())

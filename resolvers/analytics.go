@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"slices"
 	"strconv"
 
 	pg "github.com/unicri/partnergraph"
@@ -33,21 +32,6 @@ func (r *Resolver) analytics() (pg.AnalyticsService, error) {
 	return r.AnalyticsService, nil
 }
 
-// centralityOf is the value a centrality order ranks by.
-func centralityOf(o model.CentralityOrder) func(*pg.OrganisationMetrics) float64 {
-	switch o {
-	case model.CentralityOrderBetweenness:
-		return func(m *pg.OrganisationMetrics) float64 { return m.Betweenness }
-	case model.CentralityOrderCloseness:
-		return func(m *pg.OrganisationMetrics) float64 { return m.Closeness }
-	case model.CentralityOrderDegree:
-		return func(m *pg.OrganisationMetrics) float64 { return float64(m.Degree) }
-	case model.CentralityOrderWeightedDegree:
-		return func(m *pg.OrganisationMetrics) float64 { return m.WeightedDegree }
-	}
-	return func(m *pg.OrganisationMetrics) float64 { return m.PageRank }
-}
-
 // centralityPage is one page of an analysis's organisations ranked by a centrality. Cursors
 // are positions in that ranking, tied to the analysis's content version: a cursor of older
 // content is refused rather than silently shifted.
@@ -67,20 +51,7 @@ func centralityPage(a *pg.NetworkAnalysis, order model.CentralityOrder, first *i
 		}
 		start = pos + 1
 	}
-	ranked := a.Ranked
-	if order != model.CentralityOrderPageRank {
-		value := centralityOf(order)
-		ranked = slices.Clone(a.Ranked)
-		slices.SortStableFunc(ranked, func(x, y *pg.OrganisationMetrics) int {
-			switch vx, vy := value(x), value(y); {
-			case vx > vy:
-				return -1
-			case vx < vy:
-				return 1
-			}
-			return x.Rank - y.Rank
-		})
-	}
+	ranked := a.RankedBy[pg.Centrality(order)]
 	c := &model.OrganisationMetricsConnection{TotalCount: len(ranked), PageInfo: &model.PageInfo{HasPreviousPage: start > 0}}
 	end := min(len(ranked), start+n)
 	for i := start; i < end; i++ {

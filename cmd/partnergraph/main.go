@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -416,5 +417,13 @@ func warmDocuments() []server.WarmDocument {
 	for _, d := range web.Documents() {
 		out = append(out, server.WarmDocument{Query: d})
 	}
-	return out
+	return slices.DeleteFunc(out, func(d server.WarmDocument) bool { return analyses(d.Query) })
+}
+
+// analyses reports whether a document asks for network analytics. Warming plans for them
+// would compute whole-network analyses (seconds on a large graph) before /readyz; they are
+// computed on first use and kept per content version instead.
+func analyses(query string) bool {
+	return strings.Contains(query, "networkAnalysis") || strings.Contains(query, "suggestedPartners") ||
+		strings.Contains(query, "metrics")
 }
