@@ -37,10 +37,10 @@ type AnalyticsResult struct {
 	Links              int           `json:"links"`
 	Modularity         float64       `json:"modularity"`
 	BetweennessSources int           `json:"betweennessSources"`
-	ComputeMs          float64       `json:"computeMs"` // the first request: read, compute, answer
-	Cached             Stats         `json:"cached"`    // 50 requests after it, one at a time
+	ComputeMs          float64       `json:"computeMs"`   // the first request: read, compute, answer
+	Cached             Stats         `json:"cached"`      // 50 requests after it, one at a time
 	RSSBeforeMB        float64       `json:"rssBeforeMB"` // the peak from the start to /readyz
-	PeakRSSMB          float64       `json:"peakRssMB"` // the server's VmHWM after the computation
+	PeakRSSMB          float64       `json:"peakRssMB"`   // the server's VmHWM after the computation
 	Targets            []Target      `json:"targets"`
 	Took               time.Duration `json:"tookNs"`
 }
