@@ -105,10 +105,10 @@ type NetworkAnalysis struct {
 	Ranked             []*OrganisationMetrics // by PageRank, highest first
 	// RankedBy holds the organisations ranked by each centrality, highest first (ties by
 	// PageRank rank): computed with the analysis, so a page of a ranking costs no sort.
-	RankedBy map[Centrality][]*OrganisationMetrics
-	ByID               map[string]*OrganisationMetrics
-	Communities        []Community // largest first
-	Evolution          []NetworkYear
+	RankedBy    map[Centrality][]*OrganisationMetrics
+	ByID        map[string]*OrganisationMetrics
+	Communities []Community // largest first
+	Evolution   []NetworkYear
 }
 
 // PartnerSuggestion is an organisation another has not worked with, and why it may.
