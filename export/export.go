@@ -68,6 +68,10 @@ type Options struct {
 	Description string
 	// Time stamps the file (GEXF lastmodifieddate, zip entry times); zero leaves it out.
 	Time time.Time
+	// Metrics, if set, adds each organisation's place in the partner network (its
+	// networkAnalysis metrics and community) as node attributes, so Gephi users have them
+	// without recomputing; other nodes leave them empty.
+	Metrics map[string]*pg.OrganisationMetrics
 }
 
 // Writer writes one export file. Nodes must all come before the first edge.
@@ -108,14 +112,22 @@ var nodeColumns = []column{
 // depthColumn is added to the node attributes of network exports.
 var depthColumn = column{"depth", "int"}
 
+// metricColumns are added when the export carries the partner network's analytics.
+var metricColumns = []column{{"pageRank", "double"}, {"betweenness", "double"}, {"closeness", "double"},
+	{"partners", "int"}, {"community", "int"}, {"rank", "int"}}
+
 // edgeColumns are the edge attributes besides source and target.
 var edgeColumns = []column{{"type", "string"}, {"role", "string"}, {"weight", "int"}}
 
 func nodeColumnsFor(o Options) []column {
+	cols := append([]column{}, nodeColumns...)
 	if o.Network {
-		return append(append([]column{}, nodeColumns...), depthColumn)
+		cols = append(cols, depthColumn)
 	}
-	return nodeColumns
+	if o.Metrics != nil {
+		cols = append(cols, metricColumns...)
+	}
+	return cols
 }
 
 // nodeValues returns the values of nodeColumnsFor(o) for n, "" where there is none.
@@ -124,6 +136,14 @@ func nodeValues(n *pg.ExportNode, o Options, out []string) []string {
 		string(n.EndDate), string(n.Published), string(n.Founded), n.CountryCode)
 	if o.Network {
 		out = append(out, strconv.Itoa(n.Depth))
+	}
+	if o.Metrics != nil {
+		if m := o.Metrics[n.ID]; m != nil {
+			f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+			out = append(out, f(m.PageRank), f(m.Betweenness), f(m.Closeness), strconv.Itoa(m.Degree), strconv.Itoa(m.Community), strconv.Itoa(m.Rank))
+		} else {
+			out = append(out, "", "", "", "", "", "")
+		}
 	}
 	return out
 }

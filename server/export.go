@@ -131,7 +131,19 @@ func (h *exportHandler) export(w http.ResponseWriter, r *http.Request, f export.
 	}
 	start := time.Now()
 	out := &exportResponse{w: w, rc: http.NewResponseController(w), extend: scope.WholeGraph()}
-	ew, err := export.New(f, out, export.Options{Network: !scope.WholeGraph(), Description: description, Time: start})
+	eo := export.Options{Network: !scope.WholeGraph(), Description: description, Time: start}
+	var err error
+	if a := h.o.Services.Analytics; a != nil {
+		// The partner network's metrics ride along (computed once per content version).
+		var an *pg.NetworkAnalysis
+		if an, err = a.Analyse(ctx, caller.Viewer(), pg.AnalyticsFilter{}); err == nil {
+			eo.Metrics = an.ByID
+		}
+	}
+	var ew export.Writer
+	if err == nil {
+		ew, err = export.New(f, out, eo)
+	}
 	if err == nil {
 		err = h.svc.Export(ctx, caller.Viewer(), scope, ew)
 	}

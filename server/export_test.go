@@ -20,6 +20,7 @@ import (
 	"time"
 
 	pg "github.com/unicri/partnergraph"
+	"github.com/unicri/partnergraph/analytics"
 	"github.com/unicri/partnergraph/export/xsdtest"
 	"github.com/unicri/partnergraph/internal/pyenv"
 	"github.com/unicri/partnergraph/neo4jstore"
@@ -80,6 +81,8 @@ type exportReport struct {
 	Directed *bool             `json:"directed"`
 	Statuses map[string]int    `json:"statuses"`
 	Labels   map[string]string `json:"labels"`
+	// Communities are the community attributes of the labels asked for (the partner network's).
+	Communities map[string]int `json:"communities"`
 }
 
 // readBack saves the exports under their download names and reads them with
@@ -210,7 +213,18 @@ func TestExportNetworkAnonymously(t *testing.T) {
 		}
 		files := downloadAll(t, srv, tc.key, "?center=org-interpol&depth=2", "partnergraph-network-org-interpol")
 		validateXML(t, files)
-		for format, r := range readBack(t, files, exportDraftID) {
+		an, err := analytics.New(db.Partners()).Analyse(context.Background(), tc.viewer, pg.AnalyticsFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for format, r := range readBack(t, files, exportDraftID, "org-unicri", "place-singapore") {
+			// The partner network's metrics are node attributes: Gephi users get them as they are.
+			if got, want := r.Communities["org-unicri"], an.ByID["org-unicri"].Community; got != want {
+				t.Errorf("drafts %v, %s: UNICRI's community read back as %d, want %d", tc.viewer.Drafts, format, got, want)
+			}
+			if c, ok := r.Communities["place-singapore"]; ok {
+				t.Errorf("%s: a place has a community (%d)", format, c)
+			}
 			if r.Nodes != len(net.Nodes) || r.Edges != len(net.Edges) {
 				t.Errorf("drafts %v, %s: read %d nodes and %d edges; the network query gives %d and %d",
 					tc.viewer.Drafts, format, r.Nodes, r.Edges, len(net.Nodes), len(net.Edges))

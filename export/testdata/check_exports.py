@@ -4,8 +4,9 @@ usage: check_exports.py [--label ID]... FILE...
 
 FILE is a GraphML (.graphml, read by networkx.read_graphml), GEXF 1.3 (.gexf, networkx.read_gexf)
 or CSV export (.zip holding nodes.csv and edges.csv, read by the csv module). For each file it
-prints one JSON line: {"file", "format", "nodes", "edges", "directed", "statuses", "labels"},
-where statuses counts nodes per status and labels maps each --label ID to that node's label.
+prints one JSON line: {"file", "format", "nodes", "edges", "directed", "statuses", "labels",
+"communities"}, where statuses counts nodes per status, labels maps each --label ID to that
+node's label and communities to its community attribute (the partner network's), if any.
 It exits 1 if a file does not parse, or if an edge names a node the file does not declare
 (networkx would add such a node silently, without attributes).
 """
@@ -41,6 +42,7 @@ def check_graph(path, fmt, graph, labels):
         "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
         "directed": graph.is_directed(), "statuses": statuses,
         "labels": {i: graph.nodes[i]["label"] for i in labels if i in graph},
+        "communities": {i: int(graph.nodes[i]["community"]) for i in labels if i in graph and "community" in graph.nodes[i]},
     }
 
 
@@ -79,6 +81,7 @@ def check_csv(path, labels):
         "file": os.path.basename(path), "format": "csv", "nodes": len(nodes), "edges": len(edges),
         "directed": None, "statuses": statuses,
         "labels": {i: ids[i]["label"] for i in labels if i in ids},
+        "communities": {i: int(ids[i]["community"]) for i in labels if i in ids and ids[i].get("community")},
     }
 
 

@@ -94,6 +94,8 @@ function eq(got, want, what) {
 
 /** Positions of graph nodes on screen, read from the cytoscape instance of a container. */
 async function nodePosition(page, selector, id) {
+  // The whole drawing on screen first: an earlier click elsewhere may have scrolled it away.
+  await page.locator(selector).evaluate(el => el.scrollIntoView({ block: 'center' }))
   const box = await page.locator(selector).boundingBox()
   const p = await page.locator(selector).evaluate((el, id) => {
     const n = el.cy.getElementById(id)
@@ -369,7 +371,7 @@ test('the matrix shows the top 20 partners of many and says what it left out', a
 test('every dashboard chart renders non-empty data', async () => {
   const page = await open('/dashboard')
   timings['/dashboard'] = await firstContent(page)
-  const ids = ['activity', 'publications', 'partners', 'countries', 'topics']
+  const ids = ['activity', 'publications', 'partners', 'evolution', 'brokers', 'countries', 'topics']
   for (const id of ids) {
     const fig = page.locator(`#chart-${id}`)
     await fig.locator('canvas').waitFor()
@@ -387,7 +389,15 @@ test('every dashboard chart renders non-empty data', async () => {
   await page.locator('#chart-partners table').first().waitFor({ state: 'attached' })
   const partners = await page.locator('#chart-partners tbody th').allTextContents()
   assert(partners.some(p => /Interregional Crime/.test(p)), `UNICRI among the top partners: ${partners}`)
+  // The partner network: its evolution by year, and the brokers with UNICRI (the centre's
+  // institute, its units rolled up) first.
+  const years = await page.locator('#chart-evolution tbody th').allTextContents()
+  assert(years.includes('2018') && years.includes('2025'), `the evolution chart's years: ${years}`)
+  const brokers = await page.locator('#chart-brokers tbody th').allTextContents()
+  eq(brokers[0], 'UNICRI', 'the first broker')
   await shot(page, 'dashboard.png')
+  await page.locator('#chart-evolution').screenshot({ path: join(shotDir, 'dashboard-evolution.png') })
+  await page.locator('#chart-brokers').screenshot({ path: join(shotDir, 'dashboard-brokers.png') })
 
   // CSV and PNG downloads.
   const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('#chart-activity button[data-format="csv"]').click()])
@@ -686,6 +696,39 @@ test('a 500-node network lays out, draws every node and follows pans and zooms (
   await page.close()
 })
 
+// The network coloured by community and sized by PageRank, with a legend; an organisation's
+// ranks and suggested partners.
+test('the network coloured by community with a legend, and an organisation\'s suggested partners', async () => {
+  const page = await open('/explore/organisation/org-unicri?colour=community&size=pageRank')
+  await page.locator('.network .cy canvas').first().waitFor()
+  await page.locator('#network-legend li.community').first().waitFor()
+  const legend = await page.locator('#network-legend li.community').evaluateAll(els => els.map(e => e.dataset.colour))
+  assert(legend.length >= 2, `communities in the legend: ${legend}`)
+  const drawn = await page.locator('.network .cy').evaluate(el => el.cy.nodes().map(n => ({ id: n.id(), colour: n.data('colour'), size: n.data('size') })))
+  const orgs = drawn.filter(n => n.id.startsWith('org-'))
+  assert(orgs.length >= 3, `organisations drawn: ${orgs.length}`)
+  // Each organisation in a community of the legend, or grey: not in the partner network
+  // (the UNICRI Centre counts as UNICRI; the United Nations is UNICRI's parent, not its partner).
+  const grey = '#c9ced4'
+  for (const n of orgs) assert(legend.includes(n.colour) || n.colour === grey, `${n.id} is coloured ${n.colour}, not in the legend (${legend})`)
+  assert(orgs.filter(n => legend.includes(n.colour)).length >= 3, `organisations coloured by community: ${JSON.stringify(orgs)}`)
+  eq(orgs.find(n => n.id === 'org-unicri-centre-ai-robotics')?.colour ?? grey, grey, 'the UNICRI Centre, rolled into UNICRI')
+  const sizes = new Set(orgs.map(n => Math.round(n.size)))
+  assert(sizes.size >= 2, `organisations sized by PageRank: sizes ${[...sizes]}`)
+  eq(await page.locator('#network-colour').inputValue(), 'community', 'the colour control')
+  await page.locator('.network').screenshot({ path: join(shotDir, 'explore-network-communities.png') })
+  // The organisation's place in the network: its rank, and whom it might approach next.
+  await page.goto(base + '/explore/organisation/org-ghent-university')
+  await page.locator('.partners dl.metrics').waitFor()
+  assert(/Rank \(PageRank\)/.test(await page.locator('.partners dl.metrics').innerText()), 'the ranks are shown')
+  const suggestions = page.locator('.partners ol.suggestions li')
+  await suggestions.first().waitFor()
+  const first = await suggestions.first().innerText()
+  assert(/Both work with/.test(first), `a suggestion says what it rests on: ${first}`)
+  await page.locator('.partners').screenshot({ path: join(shotDir, 'explore-suggested-partners.png') })
+  await page.close()
+})
+
 // The playground at / loads everything from this server: every request that would leave it is
 // refused, as on a network without internet access, and GraphiQL still opens with the example
 // documents as tabs and runs them.
@@ -713,7 +756,9 @@ test('the playground at / works with every request outside the server blocked', 
   // Another tab with variables of its own (05-collaborators: $slug).
   await page.locator('.graphiql-tab').nth(4).click()
   await page.locator('.graphiql-execute-button').click()
-  await page.locator('.result-window', { hasText: '"collaborators"' }).waitFor()
+  await page.locator('.result-window', { hasText: '"collaborators"' }).waitFor().catch(async err => {
+    throw new Error(`${err.message}; the result: ${(await page.locator('.result-window').innerText()).replace(/\s+/g, ' ').slice(0, 300)}`)
+  })
   assert(!/"errors"/.test(await page.locator('.result-window').innerText()), 'the collaborators example runs without errors')
   eq(outside, [], 'requests that would have left the server')
   await shot(page, 'playground.png')

@@ -3,13 +3,13 @@
 // Every chart keeps its rows: they fill the data table under it and its CSV download.
 
 import * as echarts from 'echarts/core'
-import { BarChart } from 'echarts/charts'
+import { BarChart, LineChart } from 'echarts/charts'
 import { GridComponent, TooltipComponent, LegendComponent, AriaComponent } from 'echarts/components'
 import { CanvasRenderer } from 'echarts/renderers'
 import { h, replace, download, markFirstContent } from '../lib/dom'
 import { humanise, eventKinds } from '../lib/kinds'
 
-echarts.use([BarChart, GridComponent, TooltipComponent, LegendComponent, AriaComponent, CanvasRenderer])
+echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, LegendComponent, AriaComponent, CanvasRenderer])
 
 interface Bucket {
   key: string
@@ -17,12 +17,20 @@ interface Bucket {
   count: number
 }
 
-/** The answer of the WebStats document. */
+/** The answer of the WebStats document, with the WebNetworkAnalysis one (null when it failed). */
 export interface Stats {
   activityByYear: { year: number; events: number; publications: number; byEventKind: Bucket[] }[]
   eventsByTopic: Bucket[]
   eventsByCountry: Bucket[]
   topPartners: Bucket[]
+  network?: NetworkAnalysis | null
+}
+
+/** The answer of the WebNetworkAnalysis document. */
+export interface NetworkAnalysis {
+  organisations: number
+  evolution: { year: number; activePartners: number; newPartners: number; retainedPartners: number; links: number; density: number }[]
+  brokers: { edges: { node: { betweenness: number; degree: number; community: number; organisation: { id: string; name: string; shortName: string | null } } }[] }
 }
 
 interface Chart {
@@ -108,6 +116,7 @@ function charts(stats: Stats): Chart[] {
       option: bars(stats.topPartners, 'Joint events and publications', '#0072B2'),
       height: 80 + stats.topPartners.length * 28,
     },
+    ...networkCharts(stats.network ?? null),
     {
       id: 'countries',
       title: 'Events by country',
@@ -125,6 +134,48 @@ function charts(stats: Stats): Chart[] {
       rows: stats.eventsByTopic.map(b => [b.label, b.count]),
       option: bars(stats.eventsByTopic, 'Events', '#56B4E9'),
       height: 80 + stats.eventsByTopic.length * 28,
+    },
+  ]
+}
+
+/** The partner network's evolution and its brokers; empty rows when the analysis failed. */
+function networkCharts(n: NetworkAnalysis | null): Chart[] {
+  const ev = n?.evolution ?? []
+  const brokers = (n?.brokers.edges ?? []).map(e => e.node).filter(b => b.betweenness > 0)
+  const name = (o: { name: string; shortName: string | null }) => o.shortName || o.name
+  const line = (label: string, key: 'activePartners' | 'newPartners' | 'retainedPartners', colour: string) => ({
+    type: 'line', name: label, data: ev.map(y => y[key]), itemStyle: { color: colour }, symbolSize: 7,
+  })
+  return [
+    {
+      id: 'evolution',
+      title: 'The partner network, year by year',
+      description: 'Organisations with at least one partner in the year, those new to the network, and those retained from the year before; density is the share of possible partnerships that happened.',
+      columns: ['Year', 'Active partners', 'New partners', 'Retained partners', 'Links', 'Density'],
+      rows: ev.map(y => [y.year, y.activePartners, y.newPartners, y.retainedPartners, y.links, Number(y.density.toFixed(3))]),
+      option: {
+        grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
+        tooltip: { trigger: 'axis' },
+        legend: { top: 0 },
+        xAxis: { type: 'category', data: ev.map(y => String(y.year)) },
+        yAxis: { type: 'value', minInterval: 1 },
+        series: [line('Active partners', 'activePartners', '#0072B2'), line('New partners', 'newPartners', '#E69F00'), line('Retained partners', 'retainedPartners', '#009E73')],
+      },
+    },
+    {
+      id: 'brokers',
+      title: 'Brokers',
+      description: 'Organisations that most often lie on the shortest paths between other partners (betweenness): the bridges between groups.',
+      columns: ['Organisation', 'Partners', 'Community', 'Betweenness'],
+      rows: brokers.map(b => [name(b.organisation), b.degree, b.community, Number(b.betweenness.toFixed(4))]),
+      option: {
+        grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
+        tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+        xAxis: { type: 'value' },
+        yAxis: { type: 'category', data: [...brokers].reverse().map(b => name(b.organisation)), axisLabel: { width: 220, overflow: 'truncate' } },
+        series: [{ type: 'bar', name: 'Betweenness', data: [...brokers].reverse().map(b => Number(b.betweenness.toFixed(4))), itemStyle: { color: '#CC79A7' }, label: { show: true, position: 'right' } }],
+      },
+      height: 80 + brokers.length * 28,
     },
   ]
 }

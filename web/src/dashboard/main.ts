@@ -4,12 +4,13 @@
 import '../styles/base.css'
 import '../styles/dashboard.css'
 import statsDoc from '../../queries/stats.graphql'
+import networkDoc from '../../queries/network-analysis.graphql'
 import { query, ApiError } from '../lib/api'
 import { h, replace, errorBox, announce } from '../lib/dom'
 import { mountAccess } from '../lib/key'
 import { eventKinds, humanise } from '../lib/kinds'
 import { filterOptions, fillSelect, partnerLabel, type Options } from '../lib/options'
-import type { Stats } from './charts'
+import type { Stats, NetworkAnalysis } from './charts'
 
 const form = document.getElementById('filters') as HTMLFormElement
 const status = document.getElementById('status') as HTMLElement
@@ -60,10 +61,14 @@ async function load(f: Filters): Promise<void> {
     eventKinds: f.kind ? [f.kind] : undefined, organisation: f.partner || undefined,
   }
   try {
-    const [data, charts] = await Promise.all([
+    // The network analysis may take seconds the first time for a filter; the other charts
+    // do not wait for it to fail, and its charts say so if it does.
+    const [data, network, charts] = await Promise.all([
       query<{ stats: Stats }>(statsDoc, { filter, top: 10 }, ctrl.signal),
+      query<{ networkAnalysis: NetworkAnalysis }>(networkDoc, { filter }, ctrl.signal).then(d => d.networkAnalysis, () => null),
       import('./charts'),
     ])
+    data.stats.network = network
     if (ctrl.signal.aborted) return
     const summary = describe(f)
     meta.textContent = `Generated ${new Date().toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' })} · ${summary}`

@@ -11,6 +11,9 @@ export interface GraphNode {
   depth: number
   centre?: boolean
   expanded?: boolean
+  /** Overrides of the kind's colour and the default size (px), e.g. by community and centrality. */
+  colour?: string
+  size?: number
   x?: number
   y?: number
 }
@@ -61,7 +64,10 @@ export function draw(container: HTMLElement, o: DrawOptions): Drawing {
     elements: [
       ...o.nodes.map(n => ({
         group: 'nodes' as const,
-        data: { id: n.id, label: n.label, short: short(n.label), colour: kindInfo[n.kind].colour, shape: kindInfo[n.kind].shape, depth: n.depth, centre: !!n.centre, expanded: !!n.expanded },
+        data: {
+          id: n.id, label: n.label, short: short(n.label), colour: n.colour ?? kindInfo[n.kind].colour, shape: kindInfo[n.kind].shape,
+          depth: n.depth, centre: !!n.centre, expanded: !!n.expanded, ...(n.size ? { size: n.size } : {}),
+        },
         position: n.x !== undefined && n.y !== undefined ? { x: n.x, y: n.y } : seed.get(n.id),
       })),
       ...o.edges.filter(e => byId.has(e.source) && byId.has(e.target)).map(e => ({
@@ -79,6 +85,7 @@ export function draw(container: HTMLElement, o: DrawOptions): Drawing {
           'border-width': 1, 'border-color': '#ffffff',
         },
       },
+      { selector: 'node[size]', style: { width: 'data(size)', height: 'data(size)' } },
       { selector: 'node[?centre]', style: { width: 30, height: 30, 'border-width': 3, 'border-color': '#1b1f24', 'font-size': 12, 'font-weight': 'bold' } },
       { selector: 'node[?expanded]', style: { 'border-width': 2, 'border-color': '#1b1f24', 'border-style': 'dashed' } },
       {

@@ -5,6 +5,7 @@ import { query } from '../lib/api'
 import { h, replace, emptyBox, markFirstContent } from '../lib/dom'
 import { kindInfo, kindOf, entityHref, humanise, roleLabel, orgKindLabels, formatDate, formatPeriod, type NodeKind } from '../lib/kinds'
 import { mountNetwork } from './network'
+import { mountPartners } from './partners'
 import type { Context } from './main'
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -178,6 +179,7 @@ export async function entityView(ctx: Context, kind: NodeKind, id: string): Prom
   const { facts, text, groups } = describe(node)
   const shown = groups.filter(g => g.roles.some(r => r.items.length))
   const networkBox = h('section', { className: 'network', 'aria-labelledby': 'network-heading' })
+  const partnersBox = actual === 'ORGANISATION' ? h('section', { className: 'partners', 'aria-labelledby': 'partners-heading' }) : null
   replace(ctx.main,
     h('article', { className: `entity kind-${actual}`, 'aria-labelledby': 'entity-heading' },
       h('p', { className: 'eyebrow' }, h('span', { className: `swatch kind-${actual}`, 'aria-hidden': 'true' }), kindInfo[actual].label),
@@ -193,9 +195,11 @@ export async function entityView(ctx: Context, kind: NodeKind, id: string): Prom
           h('h2', { id: 'relations-heading' }, 'Relations'),
           shown.length ? h('div', { className: 'relation-groups' }, shown.map(relationGroup)) : emptyBox('No published relations.')),
         networkBox,
+        partnersBox,
       ),
     ))
   markFirstContent()
+  if (partnersBox) void mountPartners(partnersBox, ctx, node.id)
   // The network loads on its own (it reports its errors in its section); the page is ready.
   void mountNetwork(networkBox, ctx, { id: node.id, label, kind: actual })
 }

@@ -3,6 +3,7 @@
 // kinds shown and the nodes expanded are in the address (?depth=&kinds=&expand=).
 
 import networkDoc from '../../queries/network.graphql'
+import metricsDoc from '../../queries/network-metrics.graphql'
 import { query } from '../lib/api'
 import { h, replace, errorBox, emptyBox, announce } from '../lib/dom'
 import { kindInfo, nodeKinds, entityHref, humanise, roleLabel, type NodeKind } from '../lib/kinds'
@@ -26,6 +27,17 @@ interface Edge extends GraphEdge {
 const depths = [1, 2, 3]
 const defaultDepth = 2
 
+// Sizing and colouring by the whole partner network's analytics (networkAnalysis).
+const sizes = { '': 'Same size', pageRank: 'PageRank', betweenness: 'Betweenness (brokers)', degree: 'Partners' } as const
+type SizeBy = keyof typeof sizes
+const colours = { '': 'Kind', community: 'Community' } as const
+type ColourBy = keyof typeof colours
+// Okabe-Ito, then more distinct hues: one per community, the largest first.
+const communityColours = ['#E69F00', '#56B4E9', '#009E73', '#0072B2', '#D55E00', '#CC79A7', '#F0E442', '#882255', '#44AA99', '#999933', '#AA4499', '#332288']
+const otherColour = '#c9ced4'
+
+interface Metrics { rank: number; pageRank: number; betweenness: number; degree: number; community: number }
+
 /** Mounts the network section for the entity centre into box. */
 export async function mountNetwork(box: HTMLElement, ctx: Context, centre: { id: string; label: string; kind: NodeKind }): Promise<void> {
   const params = ctx.url.searchParams
@@ -34,12 +46,19 @@ export async function mountNetwork(box: HTMLElement, ctx: Context, centre: { id:
   const kindParam = (params.get('kinds') ?? '').split(',').filter(k => (nodeKinds as string[]).includes(k)) as NodeKind[]
   let kinds = new Set<NodeKind>(kindParam.length ? kindParam : nodeKinds)
   let expanded = (params.get('expand') ?? '').split(',').filter(Boolean)
+  let sizeBy = (Object.keys(sizes).includes(params.get('size') ?? '') ? params.get('size') : '') as SizeBy
+  let colourBy = (params.get('colour') === 'community' ? 'community' : '') as ColourBy
 
   const canvas = h('div', { className: 'cy', role: 'img', 'aria-label': `Network around ${centre.label}`, 'aria-describedby': 'network-help' })
   const status = h('p', { className: 'status', id: 'network-status', role: 'status' })
   const list = h('div', { className: 'network-list' })
   const depthSelect = h('select', { id: 'network-depth', name: 'depth' },
     depths.map(d => h('option', { value: String(d), selected: d === depth }, d === 1 ? '1 step' : `${d} steps`)))
+  const sizeSelect = h('select', { id: 'network-size', name: 'size' },
+    Object.entries(sizes).map(([v, l]) => h('option', { value: v, selected: v === sizeBy }, l)))
+  const colourSelect = h('select', { id: 'network-colour', name: 'colour' },
+    Object.entries(colours).map(([v, l]) => h('option', { value: v, selected: v === colourBy }, l)))
+  const legend = h('div', { className: 'network-legend', id: 'network-legend', 'aria-live': 'polite' })
   const kindBoxes = nodeKinds.map(k => h('input', { type: 'checkbox', name: 'kinds', value: k, checked: kinds.has(k), id: `kind-${k}` }))
   const controls = h('form', { className: 'network-controls', onsubmit: ((e: Event) => e.preventDefault()) as EventListener },
     h('label', { for: 'network-depth' }, 'Reach'), depthSelect,
@@ -56,6 +75,11 @@ export async function mountNetwork(box: HTMLElement, ctx: Context, centre: { id:
     controls,
     h('p', { className: 'hint', id: 'network-help' }, 'Click a node to open it; double-click to add its own neighbours. Drag to move, scroll to zoom. The table below lists the same entities.'),
     status, canvas,
+    // Under the drawing, so choosing them does not move it.
+    h('div', { className: 'network-controls network-analytics' },
+      h('label', { for: 'network-size' }, 'Size by'), sizeSelect,
+      h('label', { for: 'network-colour' }, 'Colour by'), colourSelect),
+    legend,
     h('details', { className: 'network-table' }, h('summary', {}, 'The network as a table'), list))
 
   let drawing: Drawing | null = null
@@ -70,9 +94,19 @@ export async function mountNetwork(box: HTMLElement, ctx: Context, centre: { id:
       depth: depth === defaultDepth ? undefined : String(depth),
       kinds: kinds.size === nodeKinds.length ? undefined : [...kinds].join(','),
       expand: expanded.length ? expanded.join(',') : undefined,
+      size: sizeBy || undefined,
+      colour: colourBy || undefined,
     })
     void load()
   }
+  sizeSelect.addEventListener('change', () => {
+    sizeBy = sizeSelect.value as SizeBy
+    update()
+  })
+  colourSelect.addEventListener('change', () => {
+    colourBy = colourSelect.value as ColourBy
+    update()
+  })
   depthSelect.addEventListener('change', () => {
     depth = Number(depthSelect.value)
     update()
@@ -128,6 +162,17 @@ export async function mountNetwork(box: HTMLElement, ctx: Context, centre: { id:
     }
     if (ctrl.signal.aborted) return
     const { nodes, edges, truncated } = merge(centre.id, parts, expanded)
+    replace(legend)
+    if (sizeBy || colourBy) {
+      try {
+        const metrics = await organisationMetrics(nodes.filter(n => n.kind === 'ORGANISATION').map(n => n.id), ctrl.signal)
+        if (ctrl.signal.aborted) return
+        replace(legend, paint(nodes, metrics, sizeBy, colourBy))
+      } catch (err) {
+        if (ctrl.signal.aborted) return
+        replace(legend, errorBox(`The partner-network analytics could not be loaded: ${(err as Error).message}`))
+      }
+    }
     canvas.removeAttribute('aria-busy')
     drawing?.destroy()
     drawing = null
@@ -153,6 +198,47 @@ export async function mountNetwork(box: HTMLElement, ctx: Context, centre: { id:
     replace(list, table(nodes, edges, centre.id, expand))
   }
   await load()
+}
+
+/** The partner-network metrics of organisations, by id (a hundred per request). */
+async function organisationMetrics(ids: string[], signal: AbortSignal): Promise<Map<string, Metrics>> {
+  const chunks: string[][] = []
+  for (let i = 0; i < ids.length; i += 100) chunks.push(ids.slice(i, i + 100))
+  const parts = await Promise.all(chunks.map(c => query<{ nodes: ({ id: string; metrics?: Metrics | null } | null)[] }>(metricsDoc, { ids: c }, signal)))
+  const out = new Map<string, Metrics>()
+  for (const p of parts) for (const n of p.nodes) if (n?.metrics) out.set(n.id, n.metrics)
+  return out
+}
+
+/** Sizes and colours the nodes by their metrics; returns the legend. */
+function paint(nodes: GraphNode[], metrics: Map<string, Metrics>, sizeBy: SizeBy, colourBy: ColourBy): HTMLElement {
+  const items: HTMLElement[] = []
+  if (sizeBy) {
+    const value = (m: Metrics) => m[sizeBy as Exclude<SizeBy, ''>]
+    const top = Math.max(0, ...[...metrics.values()].map(value))
+    for (const n of nodes) {
+      const m = metrics.get(n.id)
+      n.size = m && top > 0 ? 14 + 36 * Math.sqrt(value(m) / top) : 12
+    }
+    items.push(h('li', {}, `Size: ${sizes[sizeBy]} in the whole partner network (largest ${top.toFixed(sizeBy === 'degree' ? 0 : 4)})`))
+  }
+  if (colourBy) {
+    const count = new Map<number, number>()
+    for (const m of metrics.values()) count.set(m.community, (count.get(m.community) ?? 0) + 1)
+    const order = [...count.keys()].sort((a, b) => a - b)
+    const colourOf = (c: number) => communityColours[(c - 1) % communityColours.length]
+    for (const n of nodes) {
+      const m = metrics.get(n.id)
+      n.colour = m ? colourOf(m.community) : otherColour
+    }
+    for (const c of order) {
+      items.push(h('li', { className: 'community', 'data-community': String(c), 'data-colour': colourOf(c) },
+        h('span', { className: 'legend-swatch', style: `background:${colourOf(c)}`, 'aria-hidden': 'true' }),
+        `Community ${c} (${count.get(c)} shown)`))
+    }
+    items.push(h('li', {}, h('span', { className: 'legend-swatch', style: `background:${otherColour}`, 'aria-hidden': 'true' }), 'Not an organisation of the partner network'))
+  }
+  return h('ul', { className: 'legend', 'aria-label': 'Legend' }, items)
 }
 
 /** Joins the centre's network and the expanded nodes' own, depth counted from the centre. */

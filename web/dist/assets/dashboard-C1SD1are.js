@@ -1,0 +1,22 @@
+const __vite__mapDeps=(i,m=__vite__mapDeps,d=(m.f||(m.f=["assets/charts-DSHbBbqJ.js","assets/common-DUmYDjuo.js","assets/common-lyfxXaoc.css"])))=>i.map(i=>d[i]);
+import{C as e,E as t,a as n,c as r,d as i,i as a,n as o,o as s,r as c,t as l,v as u,w as d,y as f}from"./common-DUmYDjuo.js";var p={name:`WebStats`,hash:`73ec70780799c111563812083f765c434c940f5ca73eb03e78165322ee2595bb`,query:`# The dashboard: every chart from one stats call with the page's filters.
+query WebStats($filter: StatsFilter, $top: Int = 10) {
+  stats(filter: $filter) {
+    activityByYear { year events publications byEventKind { key label count } }
+    eventsByTopic { key label count }
+    eventsByCountry { key label count }
+    topPartners(limit: $top) { key label count }
+  }
+}
+`},m={name:`WebNetworkAnalysis`,hash:`d9c6278d2d5619397fcfe6b322dbc5f1d3815e5c30b1f8ad5a7ddd5ec6e00ded`,query:`# The dashboard's partner-network charts: how the network changed year by year, and the
+# organisations that broker between groups (highest betweenness), for the page's filters.
+query WebNetworkAnalysis($filter: StatsFilter) {
+  networkAnalysis(filter: {stats: $filter}) {
+    organisations
+    evolution { year activePartners newPartners retainedPartners links density }
+    brokers: centrality(orderBy: BETWEENNESS, first: 10) {
+      edges { node { betweenness degree community organisation { id name shortName } } }
+    }
+  }
+}
+`},h=document.getElementById(`filters`),g=document.getElementById(`status`),_=document.getElementById(`charts`),v=document.getElementById(`report-meta`),y=[`from`,`to`,`topic`,`kind`,`partner`],b=e=>h.elements.namedItem(e),x=null,S=null;function C(){let e=new URLSearchParams(location.search),t=e=>e&&/^\d{4}$/.test(e)?e:``;return{from:t(e.get(`from`)),to:t(e.get(`to`)),topic:e.get(`topic`)??``,kind:r.includes(e.get(`kind`)??``)?e.get(`kind`):``,partner:e.get(`partner`)??``}}function w(){let e={};for(let t of y)e[t]=String(b(t).value??``).trim();return/^\d{4}$/.test(e.from)||(e.from=``),/^\d{4}$/.test(e.to)||(e.to=``),e}function T(e){return[e.from||e.to?e.from===e.to?e.from:`${e.from||`any year`} to ${e.to||`now`}`:`all years`,e.topic?`topic: ${x?.topics.find(t=>t.id===e.topic)?.name??e.topic}`:``,e.kind?`event kind: ${i(e.kind)}`:``,e.partner?`partner: ${(t=>t?t.shortName||t.name:e.partner)(x?.partners.find(t=>t.id===e.partner))}`:``].filter(Boolean).join(` · `)}async function E(r){S?.abort();let i=new AbortController;S=i,g.textContent=`Loading…`,_.setAttribute(`aria-busy`,`true`);let o={from:r.from||void 0,to:r.to||void 0,topic:r.topic||void 0,eventKinds:r.kind?[r.kind]:void 0,organisation:r.partner||void 0};try{let[e,t,n]=await Promise.all([s(p,{filter:o,top:10},i.signal),s(m,{filter:o},i.signal).then(e=>e.networkAnalysis,()=>null),a(()=>import(`./charts-DSHbBbqJ.js`),__vite__mapDeps([0,1,2]))]);if(e.stats.network=t,i.signal.aborted)return;let c=T(r);v.textContent=`Generated ${new Date().toLocaleDateString(`en-GB`,{day:`numeric`,month:`long`,year:`numeric`})} · ${c}`;let l=n.render(_,e.stats,c);g.textContent=l===0?`Nothing matches these filters: widen the period or clear a filter.`:``,f(l===0?`No data for these filters`:`Charts updated: ${c}`)}catch(r){if(i.signal.aborted||r.name===`AbortError`)return;g.textContent=``;let a=r;t(_,e(`The figures could not be loaded: ${a.message}`,a instanceof n&&a.requestId?`Request id ${a.requestId}`:void 0),d(`p`,{},d(`button`,{type:`button`,onclick:(()=>void E(C()))},`Try again`)))}finally{_.removeAttribute(`aria-busy`)}}function D(){let e=w(),t=new URLSearchParams;for(let n of y)e[n]&&t.set(n,e[n]);let n=`${location.pathname}${t.size?`?${t}`:``}`;n!==location.pathname+location.search&&history.replaceState(null,``,n),E(e)}function O(e){for(let t of y)b(t).value=e[t]}var k=C();l(b(`kind`),r.map(e=>({value:e,label:i(e)})),k.kind),O(k),h.addEventListener(`change`,D),h.addEventListener(`submit`,e=>{e.preventDefault(),D()}),h.addEventListener(`reset`,e=>{e.preventDefault(),O({from:``,to:``,topic:``,kind:``,partner:``}),D()}),window.addEventListener(`popstate`,()=>{O(C()),E(C())}),u(document.getElementById(`access`),()=>void E(w())),E(k),o().then(e=>{x=e;let t=C();l(b(`topic`),e.topics.map(e=>({value:e.id,label:e.name})),t.topic),l(b(`partner`),e.partners.map(e=>({value:e.id,label:c(e)})),t.partner),v.textContent=v.textContent?.replace(/ · .*$/,` · ${T(t)}`)??``}).catch(e=>{g.textContent=`The filter choices could not be loaded: ${e.message}`});
