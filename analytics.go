@@ -22,6 +22,7 @@ type AnalyticsFilter struct {
 // programme, with the organisations that took part and its topics.
 type Engagement struct {
 	ID     string
+	Kind   Kind // of the umbrella event, the publication or the programme
 	Year   int // 0 when unknown (programmes, undated work)
 	Orgs   []string
 	Topics []string
@@ -119,6 +120,12 @@ type PartnerSuggestion struct {
 	SharedTopics   []string
 }
 
+// Partner is an organisation's partner in a partner network: the engagements they share.
+type Partner struct {
+	ID     string
+	Shared []Engagement // ID and Kind only, newest engagements first where dated
+}
+
 // AnalyticsService analyses partner networks.
 type AnalyticsService interface {
 	// Analyse returns EINVALID, EUNAVAILABLE, EBUSY.
@@ -126,4 +133,7 @@ type AnalyticsService interface {
 	// Suggest ranks organisations org has not worked with by common partners and shared
 	// topics. Returns ENOTFOUND when org is not visible, EINVALID, EUNAVAILABLE, EBUSY.
 	Suggest(ctx context.Context, v Viewer, f AnalyticsFilter, org string, limit int) ([]PartnerSuggestion, error)
+	// Partners are org's partners, most shared engagements first (ties by id); a unit rolled
+	// up answers for the organisation it counts as. Returns EINVALID, EUNAVAILABLE, EBUSY.
+	Partners(ctx context.Context, v Viewer, f AnalyticsFilter, org string, limit int) ([]Partner, error)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -147,6 +148,35 @@ func TestAnalyticsAgreeWithNetworkX(t *testing.T) {
 				if w := link(p[0], p[1]); w != 0 {
 					t.Errorf("%s and its unit %s are partners (%v) in %s", p[0], p[1], w, key)
 				}
+			}
+		}
+		// INTERPOL's partners, units rolled up: UNICRI first, with the four pieces of work.
+		ps, err := s.Partners(ctx, admin, pg.AnalyticsFilter{}, "org-interpol", 10)
+		if err != nil || len(ps) == 0 {
+			t.Fatalf("INTERPOL's partners: %v, %v", ps, err)
+		}
+		var shared []string
+		for _, e := range ps[0].Shared {
+			shared = append(shared, e.ID)
+		}
+		slices.Sort(shared)
+		want := []string{"evt-2018-interpol-unicri-global-meeting-singapore", "evt-toolkit-responsible-ai-launch-singapore",
+			"pub-ai-robotics-for-law-enforcement-report", "pub-toolkit-responsible-ai-innovation-law-enforcement"}
+		if ps[0].ID != "org-unicri" || !slices.Equal(shared, want) {
+			t.Errorf("INTERPOL's first partner: %s sharing %v, want org-unicri sharing %v", ps[0].ID, shared, want)
+		}
+		unit, err := s.Partners(ctx, admin, pg.AnalyticsFilter{}, "org-interpol-innovation-centre", 10)
+		if err != nil || len(unit) != len(ps) || unit[0].ID != ps[0].ID {
+			t.Errorf("the Innovation Centre, rolled up, answers for INTERPOL: got %v (%v), want %v", unit, err, ps)
+		}
+		// UNICRI and France share the Kyiv delivery once: the umbrella event, not its sessions.
+		ups, err := s.Partners(ctx, admin, pg.AnalyticsFilter{}, "org-government-france", 10)
+		if err != nil || len(ups) == 0 {
+			t.Fatalf("France's partners: %v, %v", ups, err)
+		}
+		for _, p := range ups {
+			if p.ID == "org-unicri" && (len(p.Shared) != 1 || p.Shared[0].ID != "evt-2025-ukraine-advanced-training-kyiv") {
+				t.Errorf("France and UNICRI share %v, want the Kyiv delivery once", p.Shared)
 			}
 		}
 		rolled, units, perEvent := filterKey(pg.AnalyticsFilter{}), filterKey(pg.AnalyticsFilter{Units: true}), filterKey(pg.AnalyticsFilter{PerEvent: true})

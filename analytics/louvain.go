@@ -153,21 +153,27 @@ func localMoves(start, to []int, w, self []float64, m2 float64, r *rand.Rand) ([
 	return comm, movedAny
 }
 
-// modularity is Newman's Q of a partition of the weighted graph adj at resolution 1.
+// modularity is Newman's Q of a partition of the weighted graph adj at resolution 1, summed
+// in a fixed order so the same partition always gives the same float.
 func modularity(adj []map[int]float64, member []int, m2 float64) float64 {
-	inside := map[int]float64{}
-	total := map[int]float64{}
-	for u, p := range adj {
-		for v, x := range p {
-			total[member[u]] += x
-			if member[u] == member[v] {
-				inside[member[u]] += x
+	k := 0
+	for _, c := range member {
+		k = max(k, c+1)
+	}
+	inside := make([]float64, k)
+	total := make([]float64, k)
+	start, to, w := compress(adj)
+	for u := range adj {
+		for e := start[u]; e < start[u+1]; e++ {
+			total[member[u]] += w[e]
+			if member[u] == member[to[e]] {
+				inside[member[u]] += w[e]
 			}
 		}
 	}
 	var q float64
-	for c, t := range total {
-		q += inside[c]/m2 - (t/m2)*(t/m2)
+	for c := range k {
+		q += inside[c]/m2 - (total[c]/m2)*(total[c]/m2)
 	}
 	return q
 }

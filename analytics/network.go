@@ -30,6 +30,10 @@ type partnerNetwork struct {
 	adj      []map[int]float64   // node index -> partner -> shared engagements
 	topics   []map[string]int    // node index -> topic -> engagements about it
 	related  map[string][]string // organisation -> its units and parents (never suggested)
+	countsAs map[string]string   // organisation -> the one it counts as (itself, or rolled up)
+	number   map[string]int      // organisation -> its number in shared's keys
+	shared   map[uint64][]int32  // pair (a<<32 | b by number, a < b) -> indexes of engagements
+	work     []pg.Engagement     // the engagements, ID and Kind only
 }
 
 // build turns partner data into a network and analyses it.
@@ -83,10 +87,11 @@ func build(d *pg.PartnerData, f pg.AnalyticsFilter, version int64) *partnerNetwo
 	}
 	key := func(a, b int) uint64 { return uint64(a)<<32 | uint64(b) }
 	weights := map[uint64]float64{}
+	shared := map[uint64][]int32{}
 	yearPairs := map[int]map[uint64]struct{}{}
 	topicsOf := map[int]map[string]int{}
 	var orgs []int
-	for _, e := range d.Engagements {
+	for ei, e := range d.Engagements {
 		orgs = orgs[:0]
 		for _, o := range e.Orgs {
 			orgs = append(orgs, intern(top(o)))
@@ -108,6 +113,7 @@ func build(d *pg.PartnerData, f pg.AnalyticsFilter, version int64) *partnerNetwo
 				}
 				k := key(orgs[i], orgs[j])
 				weights[k]++
+				shared[k] = append(shared[k], int32(ei))
 				if e.Year != 0 {
 					if yearPairs[e.Year] == nil {
 						yearPairs[e.Year] = map[uint64]struct{}{}
@@ -119,7 +125,14 @@ func build(d *pg.PartnerData, f pg.AnalyticsFilter, version int64) *partnerNetwo
 	}
 
 	// The network's nodes: the organisations with a partner, numbered in id order.
-	n := &partnerNetwork{index: map[string]int{}, related: related}
+	n := &partnerNetwork{index: map[string]int{}, related: related, number: number, shared: shared, countsAs: map[string]string{}}
+	n.work = make([]pg.Engagement, len(d.Engagements))
+	for i, e := range d.Engagements {
+		n.work[i] = pg.Engagement{ID: e.ID, Kind: e.Kind, Year: e.Year}
+	}
+	for id := range d.Parent {
+		n.countsAs[id] = top(id)
+	}
 	linked := make([]bool, len(names))
 	for k := range weights {
 		linked[k>>32], linked[k&0xffffffff] = true, true

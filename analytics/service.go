@@ -188,3 +188,49 @@ func (s *Service) Suggest(ctx context.Context, v pg.Viewer, f pg.AnalyticsFilter
 	})
 	return out[:min(limit, len(out))], nil
 }
+
+// Partners implements pg.AnalyticsService.
+func (s *Service) Partners(ctx context.Context, v pg.Viewer, f pg.AnalyticsFilter, org string, limit int) ([]pg.Partner, error) {
+	if limit < 1 || limit > 100 {
+		return nil, pg.FieldErrorf(pg.EINVALID, "first", "first must be between 1 and 100")
+	}
+	n, err := s.network(ctx, v, f)
+	if err != nil {
+		return nil, err
+	}
+	if as, ok := n.countsAs[org]; ok {
+		org = as
+	}
+	x, ok := n.index[org]
+	if !ok {
+		return nil, nil
+	}
+	type ranked struct {
+		id     string
+		weight float64
+	}
+	var all []ranked
+	for y, w := range n.adj[x] {
+		all = append(all, ranked{n.ids[y], w})
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].weight != all[j].weight {
+			return all[i].weight > all[j].weight
+		}
+		return all[i].id < all[j].id
+	})
+	out := make([]pg.Partner, 0, min(limit, len(all)))
+	for _, r := range all[:min(limit, len(all))] {
+		a, b := n.number[org], n.number[r.id]
+		if a > b {
+			a, b = b, a
+		}
+		p := pg.Partner{ID: r.id}
+		for _, ei := range n.shared[uint64(a)<<32|uint64(b)] {
+			p.Shared = append(p.Shared, n.work[ei])
+		}
+		sort.SliceStable(p.Shared, func(i, j int) bool { return p.Shared[i].Year > p.Shared[j].Year })
+		out = append(out, p)
+	}
+	return out, nil
+}

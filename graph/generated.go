@@ -257,6 +257,7 @@ type ComplexityRoot struct {
 		Metrics           func(childComplexity int, filter *model.NetworkAnalysisFilter) int
 		Name              func(childComplexity int) int
 		Parent            func(childComplexity int) int
+		Partners          func(childComplexity int, filter *model.NetworkAnalysisFilter, first *int) int
 		People            func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Priorities        func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Programmes        func(childComplexity int, roles []partnergraph.Role, first *int, after *string, last *int, before *string) int
@@ -675,6 +676,7 @@ type OrganisationResolver interface {
 	People(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string, last *int, before *string) (*model.PersonConnection, error)
 	Collaborators(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string) (*model.CollaboratorConnection, error)
 	Metrics(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter) (*partnergraph.OrganisationMetrics, error)
+	Partners(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter, first *int) ([]*partnergraph.Collaborator, error)
 	SuggestedPartners(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter, first *int) ([]*partnergraph.PartnerSuggestion, error)
 }
 type OrganisationConnectionResolver interface {
@@ -1726,6 +1728,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.Parent(childComplexity), true
+	case "Organisation.partners":
+		if e.ComplexityRoot.Organisation.Partners == nil {
+			break
+		}
+
+		args, err := ec.field_Organisation_partners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organisation.Partners(childComplexity, args["filter"].(*model.NetworkAnalysisFilter), args["first"].(*int)), true
 	case "Organisation.people":
 		if e.ComplexityRoot.Organisation.People == nil {
 			break
@@ -3623,6 +3636,8 @@ type Organisation implements Node {
   collaborators(first: Int, after: String): CollaboratorConnection!
   "Its place in the partner network of filter; null when it has no partner there (or is rolled up into its organisation)."
   metrics(filter: NetworkAnalysisFilter): OrganisationMetrics
+  "Its partners in the partner network of filter, most shared engagements first: by default units count as their organisation (a unit answers for it) and an event with its parts once. score counts the shared engagements; the shared lists hold the 20 most recent of each kind. collaborators is the same ranking with every organisation and event counted apart."
+  partners(filter: NetworkAnalysisFilter, first: Int = 10): [Collaborator!]!
   "Organisations it has not worked with, ranked by common partners (Adamic-Adar) plus shared topics (Jaccard), each with the partners and topics it rests on."
   suggestedPartners(filter: NetworkAnalysisFilter, first: Int = 10): [PartnerSuggestion!]!
 }
@@ -4620,6 +4635,8 @@ func (ec *executionContext) childFields_Organisation(ctx context.Context, field 
 		return ec.fieldContext_Organisation_collaborators(ctx, field)
 	case "metrics":
 		return ec.fieldContext_Organisation_metrics(ctx, field)
+	case "partners":
+		return ec.fieldContext_Organisation_partners(ctx, field)
 	case "suggestedPartners":
 		return ec.fieldContext_Organisation_suggestedPartners(ctx, field)
 	}
@@ -6191,6 +6208,28 @@ func (ec *executionContext) field_Organisation_metrics_args(ctx context.Context,
 		return nil, err
 	}
 	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Organisation_partners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.NetworkAnalysisFilter, error) {
+			return ec.unmarshalONetworkAnalysisFilter2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNetworkAnalysisFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -12483,6 +12522,50 @@ func (ec *executionContext) fieldContext_Organisation_metrics(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Organisation_metrics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Organisation_partners(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_partners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Organisation().Partners(ctx, obj, fc.Args["filter"].(*model.NetworkAnalysisFilter), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*partnergraph.Collaborator) graphql.Marshaler {
+			return ec.marshalNCollaborator2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚐCollaboratorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_partners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organisation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Collaborator(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Organisation_partners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22344,6 +22427,12 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organisation_metrics(ctx, field, obj)
 				})
+		case "partners":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organisation_partners(ctx, field, obj)
+				})
 		case "suggestedPartners":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -25099,6 +25188,22 @@ func (ec *executionContext) marshalNCoOrganisationEdge2ᚖgithubᚗcomᚋunicri�
 		return graphql.Null
 	}
 	return ec._CoOrganisationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCollaborator2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚐCollaboratorᚄ(ctx context.Context, sel ast.SelectionSet, v []*partnergraph.Collaborator) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCollaborator2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐCollaborator(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNCollaborator2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐCollaborator(ctx context.Context, sel ast.SelectionSet, v *partnergraph.Collaborator) graphql.Marshaler {

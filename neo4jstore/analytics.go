@@ -94,7 +94,8 @@ func (s *Partners) PartnerData(ctx context.Context, v pg.Viewer, f pg.AnalyticsF
 }
 WITH x, orgs WHERE size(orgs) > 1
 RETURN x.id AS id, CASE WHEN x:Programme THEN null ELSE x.year END AS year, orgs,
-  [(x)-[:ABOUT]->(t:Topic WHERE t.status IN $statuses) | t.id] AS topics`
+  [(x)-[:ABOUT]->(t:Topic WHERE t.status IN $statuses) | t.id] AS topics,
+  CASE WHEN x:Event THEN 'EVENT' WHEN x:Publication THEN 'PUBLICATION' ELSE 'PROGRAMME' END AS kind`
 	})
 	d := &pg.PartnerData{Parent: map[string]string{}, Country: map[string]string{}}
 	// Ids come once per row from the driver; kept once each (a hub is in thousands of rows).
@@ -112,6 +113,8 @@ RETURN x.id AS id, CASE WHEN x:Programme THEN null ELSE x.year END AS year, orgs
 	err = s.db.readEach(ctx, q, params, func() { d.Engagements = d.Engagements[:0] }, func(r *neo4j.Record) error {
 		e := pg.Engagement{Orgs: intern(stringList(r.Values[2])), Topics: intern(stringList(r.Values[3]))}
 		e.ID, _ = r.Values[0].(string)
+		k, _ := r.Values[4].(string)
+		e.Kind = pg.Kind(k)
 		if y, ok := r.Values[1].(int64); ok {
 			e.Year = int(y)
 		}

@@ -147,3 +147,52 @@ func firstN(ids []string, first *int, def int) ([]string, error) {
 	}
 	return ids[:min(n, len(ids))], nil
 }
+
+// maxSharedListed is how many shared engagements of each kind a partner lists.
+const maxSharedListed = 20
+
+// collaboratorsOf loads the partners and the work they share, in one lookup, as
+// collaborators: the score counts every shared engagement, the lists the newest of each kind.
+func (r *Resolver) collaboratorsOf(ctx context.Context, ps []pg.Partner) ([]*pg.Collaborator, error) {
+	var ids []string
+	for _, p := range ps {
+		ids = append(ids, p.ID)
+		listed := map[pg.Kind]int{}
+		for _, e := range p.Shared {
+			if listed[e.Kind] < maxSharedListed {
+				listed[e.Kind]++
+				ids = append(ids, e.ID)
+			}
+		}
+	}
+	nodes, err := r.ContentService.FindNodes(ctx, viewer(ctx), ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]pg.Node, len(nodes))
+	for _, n := range nodes {
+		if n != nil {
+			byID[n.NodeID()] = n
+		}
+	}
+	out := make([]*pg.Collaborator, 0, len(ps))
+	for _, p := range ps {
+		org, ok := byID[p.ID].(*pg.Organisation)
+		if !ok {
+			continue // gone or hidden since the analysis was computed
+		}
+		c := &pg.Collaborator{Organisation: org, Score: len(p.Shared)}
+		for _, e := range p.Shared {
+			switch x := byID[e.ID].(type) {
+			case *pg.Event:
+				c.SharedEvents = append(c.SharedEvents, x)
+			case *pg.Publication:
+				c.SharedPublications = append(c.SharedPublications, x)
+			case *pg.Programme:
+				c.SharedProgrammes = append(c.SharedProgrammes, x)
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}

@@ -461,6 +461,23 @@ func (r *organisationResolver) Metrics(ctx context.Context, obj *partnergraph.Or
 	return an.ByID[obj.ID], nil
 }
 
+// Partners is the resolver for the partners field.
+func (r *organisationResolver) Partners(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter, first *int) ([]*partnergraph.Collaborator, error) {
+	a, err := r.analytics()
+	if err != nil {
+		return nil, err
+	}
+	n := 10
+	if first != nil {
+		n = *first
+	}
+	ps, err := a.Partners(ctx, viewer(ctx), analyticsFilter(filter), obj.ID, n)
+	if err != nil {
+		return nil, err
+	}
+	return r.collaboratorsOf(ctx, ps)
+}
+
 // SuggestedPartners is the resolver for the suggestedPartners field.
 func (r *organisationResolver) SuggestedPartners(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter, first *int) ([]*partnergraph.PartnerSuggestion, error) {
 	a, err := r.analytics()

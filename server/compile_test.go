@@ -20,7 +20,7 @@ import (
 // from the schema, every field of every entity type with pages forward and backward from the
 // analyticsFields are computed in Go from a whole partner network (package analytics), not by
 // a statement: the compiler leaves them, and their root fields, to the resolvers.
-var analyticsFields = map[string]bool{"Organisation.metrics": true, "Organisation.suggestedPartners": true}
+var analyticsFields = map[string]bool{"Organisation.metrics": true, "Organisation.suggestedPartners": true, "Organisation.partners": true}
 
 // cursors the answers give, orders and filters.
 func TestCompiledAnswersEqualTheResolvers(t *testing.T) {

@@ -141,6 +141,7 @@ var scanWeights = map[string]func(args map[string]any) int{
 	"Query.networkAnalysis":          func(map[string]any) int { return 50 },
 	"Organisation.metrics":           func(map[string]any) int { return 50 },
 	"Organisation.suggestedPartners": func(map[string]any) int { return 50 },
+	"Organisation.partners":          func(map[string]any) int { return 50 },
 }
 
 func intArg(v any) (int, bool) {
