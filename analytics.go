@@ -23,7 +23,7 @@ type AnalyticsFilter struct {
 type Engagement struct {
 	ID     string
 	Kind   Kind // of the umbrella event, the publication or the programme
-	Year   int // 0 when unknown (programmes, undated work)
+	Year   int  // 0 when unknown (programmes, undated work)
 	Orgs   []string
 	Topics []string
 }
