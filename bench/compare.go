@@ -532,6 +532,10 @@ RETURN collect(ids)`, vars, func(vals []any) any { return mapList(vals[0], func(
 	}
 
 	// Full-text search.
+	const searchBoost = `CASE
+  WHEN toLower(node.shortName) = $exact OR toLower(coalesce(node.name, node.title)) = $exact THEN 1000.0
+  WHEN toLower(node.shortName) STARTS WITH $exact OR toLower(coalesce(node.name, node.title)) STARTS WITH $exact THEN 100.0
+  ELSE 0.0 END`
 	for _, s := range []struct{ class, word string }{{"frequent", p.FrequentWord}, {"rare", p.RareWord}} {
 		hit := func(id, score any) any { return map[string]any{"id": id, "score": fmt.Sprintf("%.6f", score)} }
 		docs = append(docs, compareDoc{Name: "search-" + s.class, needs: []string{s.word}, About: fmt.Sprintf("search %q, first 10 (a %s word)", s.word, s.class),
@@ -539,14 +543,16 @@ RETURN collect(ids)`, vars, func(vals []any) any { return mapList(vals[0], func(
 				func(d any) any {
 					return mapList(at(d, "search", "edges"), func(e any) any { return hit(at(e, "node", "node", "id"), at(e, "node", "score")) })
 				}),
-			peer: peerSide(`query Search($text: String!) { search(text: $text, first: 10) { id score } }`, map[string]any{"text": lucene(s.word)},
+			peer: peerSide(`query Search($text: String!, $exact: String!) { search(text: $text, exact: $exact, first: 10) { id score } }`, map[string]any{"text": lucene(s.word), "exact": strings.ToLower(s.word)},
 				func(d any) any {
 					return mapList(at(d, "search"), func(h any) any { return hit(at(h, "id"), at(h, "score")) })
 				}),
+			// The API ranks an exact name or acronym first, then names that start with the text:
+			// the peer and the floor add the same boost.
 			floor: floorSide(`CALL db.index.fulltext.queryNodes('entity_text', $text) YIELD node, score
 WHERE node.status = 'PUBLISHED'
-WITH node, score ORDER BY score DESC, node.id LIMIT 10
-RETURN collect([node.id, score])`, map[string]any{"text": lucene(s.word)},
+WITH node, score + `+searchBoost+` AS score ORDER BY score DESC, node.id LIMIT 10
+RETURN collect([node.id, score])`, map[string]any{"text": lucene(s.word), "exact": strings.ToLower(s.word)},
 				func(vals []any) any { return mapList(vals[0], func(x any) any { return hit(at(x, 0), at(x, 1)) }) })})
 	}
 

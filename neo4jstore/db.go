@@ -48,11 +48,13 @@ type DB struct {
 	// requests fail at once instead of each spending the driver's retry budget on a database
 	// that is down. The first request after the window tries again.
 	downUntil atomic.Int64
-	// recovering is set when the circuit opens and cleared by the next success: until then an
-	// attempt has probeTimeout to answer, so a Neo4j that accepts connections while it is
-	// still starting answers SERVICE_UNAVAILABLE quickly instead of holding requests for their
-	// whole deadline (and, timing out, looking merely busy).
+	// recovering is set when the circuit opens and cleared by the next success; openedAt is
+	// when it last opened. While recovering, and for recoveryWindow after, an attempt has
+	// probeTimeout to answer, so a Neo4j that accepts connections while it is still starting
+	// (and answers some statements long before others) answers SERVICE_UNAVAILABLE quickly
+	// instead of holding requests for their whole deadline and, timing out, looking busy.
 	recovering atomic.Bool
+	openedAt   atomic.Int64
 	// pool counts the sessions open and the waits for a connection, for /metrics (pool.go).
 	pool *poolUse
 	// retryTime bounds the retries of work without a deadline; retries counts retries made.
@@ -63,16 +65,25 @@ type DB struct {
 // breakerWindow is how long requests fail fast after Neo4j could not be reached;
 // probeTimeout how long an attempt may take while Neo4j is recovering.
 const (
-	breakerWindow = time.Second
-	probeTimeout  = 2 * time.Second
+	breakerWindow  = time.Second
+	probeTimeout   = 2 * time.Second
+	recoveryWindow = 15 * time.Second
 )
 
 var errCircuitOpen = &pg.Error{Code: pg.EUNAVAILABLE, Message: "the database is unavailable"}
 
 // open opens the circuit: requests fail fast for breakerWindow, then probe.
 func (db *DB) open() {
-	db.downUntil.Store(time.Now().Add(breakerWindow).UnixNano())
+	now := time.Now()
+	db.downUntil.Store(now.Add(breakerWindow).UnixNano())
+	db.openedAt.Store(now.UnixNano())
 	db.recovering.Store(true)
+}
+
+// probing reports whether attempts are bounded by probeTimeout: Neo4j was lately found down.
+func (db *DB) probing() bool {
+	opened := db.openedAt.Load()
+	return db.recovering.Load() || opened != 0 && time.Since(time.Unix(0, opened)) < recoveryWindow
 }
 
 // available fails fast while the circuit is open.
@@ -167,7 +178,7 @@ func (db *DB) do(ctx context.Context, work func(ctx context.Context, attempt int
 			return err
 		}
 		actx, cancel := ctx, context.CancelFunc(func() {})
-		probing := db.recovering.Load()
+		probing := db.probing()
 		if probing {
 			actx, cancel = context.WithTimeout(ctx, probeTimeout)
 		}
