@@ -132,6 +132,10 @@ func classify(ctx context.Context, err error) failure {
 			strings.HasPrefix(ne.Code, "Neo.ClientError.Transaction.TransactionTimedOut"),
 			ne.Code == "Neo.ClientError.Transaction.LockClientStopped":
 			return failBusy
+		case strings.HasPrefix(ne.Code, "Neo.DatabaseError."):
+			// The database itself failed (as while it shuts down): unavailable, not the
+			// request's fault.
+			return failDown
 		}
 		return failOther
 	}

@@ -89,6 +89,7 @@ func TestOnlyConnectionFailuresOpenTheCircuit(t *testing.T) {
 		{"a read cut by the request's deadline", &neo4j.ConnectivityError{Inner: context.DeadlineExceeded}, failBusy},
 		{"the request's deadline", context.DeadlineExceeded, failBusy},
 		{"a bad statement", syntax, failOther},
+		{"the database failed (shutting down)", &neo4j.Neo4jError{Code: "Neo.DatabaseError.General.UnknownError"}, failDown},
 		{"a domain error", pg.Errorf(pg.ENOTFOUND, "x"), failOther},
 		{"no error", nil, failNone},
 	}

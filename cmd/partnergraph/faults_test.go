@@ -76,6 +76,14 @@ func startBinary(t *testing.T, env []string, args ...string) *binary {
 		_ = b.cmd.Process.Kill()
 		if t.Failed() {
 			out, _ := os.ReadFile(b.log)
+			// Errors first (an internal error names its cause only there), then the end.
+			var errs [][]byte
+			for _, line := range bytes.Split(out, []byte("\n")) {
+				if bytes.Contains(line, []byte(`"level":"ERROR"`)) && len(errs) < 20 {
+					errs = append(errs, line)
+				}
+			}
+			t.Logf("server log, errors (first 20):\n%s", bytes.Join(errs, []byte("\n")))
 			t.Logf("server log (last 8 KiB):\n%s", out[max(0, len(out)-8<<10):])
 		}
 	})
