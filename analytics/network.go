@@ -1,6 +1,7 @@
 // Package analytics computes partner-network analytics (centrality, communities, evolution,
-// suggested partners) from the engagements a pg.PartnerSource reads, with gonum's graph
-// algorithms. It needs no Neo4j plugin, so it works against any Neo4j 5.
+// partners and suggested partners) from the engagements a pg.PartnerSource reads, in Go over
+// flat arrays (docs/analytics.md says why not gonum's, which the tests use as a check). It
+// needs no Neo4j plugin, so it works against any Neo4j 5.
 package analytics
 
 import (
@@ -22,7 +23,7 @@ const (
 	sampleSeed    = 1
 )
 
-// partnerNetwork is one computed network: the analysis and what suggestions need.
+// partnerNetwork is one computed network: the analysis, and what partners and suggestions need.
 type partnerNetwork struct {
 	analysis *pg.NetworkAnalysis
 	ids      []string            // node index -> organisation id
