@@ -23,7 +23,7 @@ func (s *Partners) ContentVersion(ctx context.Context) (int64, error) {
 
 // qPartnerOrgs reads, for every visible organisation that is a unit or has a place, its
 // parent and its country.
-const qPartnerOrgs = `MATCH (a:Organisation WHERE a.status IN $statuses)
+const qPartnerOrgs = wholeKind + `MATCH (a:Organisation WHERE a.status IN $statuses)
 OPTIONAL MATCH (a)-[:PART_OF]->(p:Organisation WHERE p.status IN $statuses)
 WITH a, p, [(a)-[:LOCATED_IN]->(:Place)-[:LOCATED_IN*0..2]->(c:Place {kind: 'COUNTRY'}) WHERE c.status IN $statuses | c.countryCode][0] AS country
 WHERE p IS NOT NULL OR country IS NOT NULL
@@ -62,7 +62,7 @@ func (s *Partners) PartnerData(ctx context.Context, v pg.Viewer, f pg.AnalyticsF
 		sig += "|prog"
 	}
 	q := cached(sig, func() string {
-		q := `CALL () {
+		q := wholeKind + `CALL () {
   MATCH (n:Event)
   ` + we + `
   OPTIONAL MATCH (n)-[:PART_OF]->(u:Event WHERE u.status IN $statuses AND NOT $perEvent)

@@ -46,6 +46,12 @@ func newAPI(t *testing.T) (*httptest.Server, *neo4jstore.DB) {
 }
 
 // testOptions serves db with the test keys (editor, analyst) and nothing else switched on.
+// services are every service of the store, as cmd wires them.
+func services(db *neo4jstore.DB) server.Services {
+	return server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats(),
+		Reads: db.Reader(), Analytics: analytics.New(db.Partners())}
+}
+
 func testOptions(db *neo4jstore.DB) server.Options {
 	return server.Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -54,7 +60,7 @@ func testOptions(db *neo4jstore.DB) server.Options {
 			{Name: "editor", SHA256: sha256.Sum256([]byte(editorKey)), Access: pg.AccessEditor},
 			{Name: "analyst", SHA256: sha256.Sum256([]byte(analystKey)), Access: pg.AccessAnalyst},
 		},
-		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats(), Reads: db.Reader(), Analytics: analytics.New(db.Partners())},
+		Services: services(db),
 	}
 }
 

@@ -79,7 +79,7 @@ func FuzzHandler(f *testing.F) {
 			Health: fuzzHealth{db},
 			// A key exists, so that mutations are refused for lack of one, not for lack of keys.
 			APIKeys:      []server.APIKey{{Name: "editor", SHA256: sha256.Sum256([]byte("fuzz-editor-key")), Access: pg.AccessEditor}},
-			Services:     server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats(), Reads: db.Reader()},
+			Services:     services(db),
 			MaxBodyBytes: fuzzMaxBody,
 			Cache:        cache,
 			Limits:       limits,

@@ -47,7 +47,7 @@ func newHardenedAPI(t *testing.T, limits server.Limits, jwtOpts server.JWTOption
 	db.SetObserver(metrics.ObserveStatement)
 	srv := httptest.NewServer(server.New(server.Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Health: readyHealth{db}, Auth: auth, Limits: limits, Metrics: metrics, MetricsOnAPI: true,
-		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats(), Reads: db.Reader()},
+		Services: services(db),
 	}))
 	t.Cleanup(srv.Close)
 	return srv, metrics

@@ -363,7 +363,7 @@ func TestNotExecutedForWantOfTheDatabase(t *testing.T) {
 	db := neo4jtest.Open(t)
 	h := server.New(server.Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Health: notMigrated{},
-		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats(), Reads: db.Reader()},
+		Services: services(db),
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -54,7 +54,7 @@ func importWideGraph(t *testing.T, orgs, eventsPerOrg int) *server.Options {
 		// parents (loader.Expect), never because the keys happened to arrive in time.
 		ExposeRoundTrips: true, LoaderWait: time.Nanosecond,
 		APIKeys:  []server.APIKey{{Name: "editor", SHA256: sha256.Sum256([]byte(editorKey)), Access: pg.AccessEditor}},
-		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats(), Reads: db.Reader()}}
+		Services: services(db)}
 }
 
 // TestCompiledRootFieldsAreOneStatement: a root field the compiler serves is one statement,

@@ -34,7 +34,7 @@ func TestTracingNestsStatementsUnderTheOperation(t *testing.T) {
 	}
 	srv := httptest.NewServer(server.New(server.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Health: readyHealth{db}, Tracing: tracing, Limits: server.Limits{Trusted: trusted},
-		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats(), Reads: db.Reader()}}))
+		Services: services(db)}))
 	defer srv.Close()
 	post(t, srv, "", ex.Query, map[string]any{"slug": "2018-interpol-unicri-global-meeting-singapore"}).mustData(t)
 	time.Sleep(50 * time.Millisecond) // the HTTP span ends after the body is written

@@ -314,8 +314,11 @@ func fieldArgs(f field, target idTarget, value string) string {
 }
 
 // selector writes a selection set that reads everything of a type without arguments, three
-// levels deep.
-type selector struct{ types map[string]schemaType }
+// levels deep, but the fields in skip ("Type.field").
+type selector struct {
+	types map[string]schemaType
+	skip  map[string]bool
+}
 
 func (s selector) of(ref typeRef, depth int) string {
 	n := ref.named()
@@ -340,7 +343,7 @@ func (s selector) of(ref typeRef, depth int) string {
 		for _, a := range f.Args {
 			required = required || a.Type.Kind == "NON_NULL" && a.DefaultValue == nil
 		}
-		if !required {
+		if !required && !s.skip[n.Name+"."+f.Name] {
 			parts = append(parts, f.Name+s.of(f.Type, depth+1))
 		}
 	}
