@@ -400,7 +400,9 @@ func (db *DB) inWrite(ctx context.Context, fn func(tx) (any, error)) (any, error
 		}, txTimeout(ctx)...)
 		return err
 	})
-	if unreachable(err) && started {
+	// A probe that ran out (errCircuitOpen after the work started) is as unsure as a lost
+	// connection: the commit may have gone through.
+	if (unreachable(err) || errors.Is(err, errCircuitOpen)) && started {
 		// The connection may have failed after the commit: the client must not assume either way.
 		return nil, &pg.Error{Code: pg.EUNAVAILABLE, Message: "the database became unavailable; the change may or may not have been applied"}
 	}
