@@ -8,9 +8,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -153,7 +156,11 @@ func classify(ctx context.Context, err error) failure {
 		}
 		return failDown
 	}
-	if strings.Contains(err.Error(), "connection refused") {
+	// A connection that closes under a statement (as Neo4j shuts down) can reach us as a bare
+	// EOF or a reset, wrapped in nothing but the driver's retry limit.
+	var op *net.OpError
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.As(err, &op) || strings.Contains(err.Error(), "connection refused") {
 		return failDown
 	}
 	return failOther

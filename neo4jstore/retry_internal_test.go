@@ -3,8 +3,11 @@ package neo4jstore
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"os"
+	"syscall"
 	"testing"
 	"time"
 
@@ -88,6 +91,9 @@ func TestOnlyConnectionFailuresOpenTheCircuit(t *testing.T) {
 		{"a full pool", &neo4j.ConnectivityError{Inner: errors.New("Timeout while waiting for connection to any of [127.0.0.1:7687]: context deadline exceeded")}, failBusy},
 		{"a read cut by the request's deadline", &neo4j.ConnectivityError{Inner: context.DeadlineExceeded}, failBusy},
 		{"the request's deadline", context.DeadlineExceeded, failBusy},
+		{"the connection closed under a transaction", &neo4j.TransactionExecutionLimit{Errors: []error{io.EOF}}, failDown},
+		{"the connection was reset", fmt.Errorf("read: %w", syscall.ECONNRESET), failDown},
+		{"a socket error", &net.OpError{Op: "write", Net: "tcp", Err: syscall.EPIPE}, failDown},
 		{"a bad statement", syntax, failOther},
 		{"the database failed (shutting down)", &neo4j.Neo4jError{Code: "Neo.DatabaseError.General.UnknownError"}, failDown},
 		{"a domain error", pg.Errorf(pg.ENOTFOUND, "x"), failOther},
