@@ -164,8 +164,17 @@ type StatsService interface {
 	// EventsByTopic, EventsByCountry count events per topic and per country.
 	EventsByTopic(ctx context.Context, v Viewer, f StatsFilter) ([]Bucket, error)
 	EventsByCountry(ctx context.Context, v Viewer, f StatsFilter) ([]Bucket, error)
-	// TopPartners ranks organisations by events and publications they took part in.
-	TopPartners(ctx context.Context, v Viewer, f StatsFilter, limit int) ([]Bucket, error)
+	// TopPartners ranks organisations by the engagements they shared with a partner.
+	TopPartners(ctx context.Context, v Viewer, f StatsFilter, r PartnerRanking) ([]Bucket, error)
+}
+
+// PartnerRanking is how a ranking of partners counts: Limit organisations; Units counts units
+// as organisations of their own (by default a unit with no units of its own counts as its
+// parent); PerEvent counts an event's parts apart (by default an event and its parts are one
+// engagement). An organisation and its own unit or parent are never partners.
+type PartnerRanking struct {
+	Limit           int
+	Units, PerEvent bool
 }
 
 // ImportNode is one entity of a bulk import: its kind and its checked properties (CheckInput).

@@ -133,7 +133,7 @@ type ComplexityRoot struct {
 	Community struct {
 		Countries func(childComplexity int) int
 		ID        func(childComplexity int) int
-		Members   func(childComplexity int, first *int) int
+		Members   func(childComplexity int, first int) int
 		Size      func(childComplexity int) int
 		Topics    func(childComplexity int) int
 	}
@@ -212,8 +212,8 @@ type ComplexityRoot struct {
 
 	NetworkAnalysis struct {
 		BetweennessSources func(childComplexity int) int
-		Centrality         func(childComplexity int, orderBy *model.CentralityOrder, first *int, after *string) int
-		Communities        func(childComplexity int, first *int) int
+		Centrality         func(childComplexity int, orderBy model.CentralityOrder, first int, after *string) int
+		Communities        func(childComplexity int, first int) int
 		Evolution          func(childComplexity int) int
 		Links              func(childComplexity int) int
 		Modularity         func(childComplexity int) int
@@ -257,7 +257,7 @@ type ComplexityRoot struct {
 		Metrics           func(childComplexity int, filter *model.NetworkAnalysisFilter) int
 		Name              func(childComplexity int) int
 		Parent            func(childComplexity int) int
-		Partners          func(childComplexity int, filter *model.NetworkAnalysisFilter, first *int) int
+		Partners          func(childComplexity int, filter *model.NetworkAnalysisFilter, first int) int
 		People            func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Priorities        func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Programmes        func(childComplexity int, roles []partnergraph.Role, first *int, after *string, last *int, before *string) int
@@ -265,7 +265,7 @@ type ComplexityRoot struct {
 		ShortName         func(childComplexity int) int
 		Slug              func(childComplexity int) int
 		Status            func(childComplexity int) int
-		SuggestedPartners func(childComplexity int, filter *model.NetworkAnalysisFilter, first *int) int
+		SuggestedPartners func(childComplexity int, filter *model.NetworkAnalysisFilter, first int) int
 		Supporters        func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Units             func(childComplexity int, first *int, after *string, last *int, before *string) int
 		UpdatedAt         func(childComplexity int) int
@@ -462,10 +462,10 @@ type ComplexityRoot struct {
 	Query struct {
 		CoOrganisations   func(childComplexity int, filter *model.CoOrganisationFilter, first *int, after *string) int
 		CoOrganisedEvents func(childComplexity int, organisations []string, filter *model.NodeFilter, first *int, after *string) int
-		Connection        func(childComplexity int, from string, to string, maxHops *int, limit *int) int
+		Connection        func(childComplexity int, from string, to string, maxHops int, limit int) int
 		Event             func(childComplexity int, id *string, slug *string) int
 		Events            func(childComplexity int, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) int
-		Network           func(childComplexity int, center string, depth *int, kinds []partnergraph.Kind, limit *int) int
+		Network           func(childComplexity int, center string, depth int, kinds []partnergraph.Kind, limit int) int
 		NetworkAnalysis   func(childComplexity int, filter *model.NetworkAnalysisFilter) int
 		Node              func(childComplexity int, id string) int
 		Nodes             func(childComplexity int, ids []string) int
@@ -555,7 +555,7 @@ type ComplexityRoot struct {
 		CountsByKind    func(childComplexity int) int
 		EventsByCountry func(childComplexity int) int
 		EventsByTopic   func(childComplexity int) int
-		TopPartners     func(childComplexity int, limit *int) int
+		TopPartners     func(childComplexity int, limit int, units bool, perEvent bool) int
 	}
 
 	Topic struct {
@@ -616,7 +616,7 @@ type CollaboratorConnectionResolver interface {
 }
 type CommunityResolver interface {
 	Size(ctx context.Context, obj *partnergraph.Community) (int, error)
-	Members(ctx context.Context, obj *partnergraph.Community, first *int) ([]*partnergraph.Organisation, error)
+	Members(ctx context.Context, obj *partnergraph.Community, first int) ([]*partnergraph.Organisation, error)
 	Topics(ctx context.Context, obj *partnergraph.Community) ([]*model.TopicCount, error)
 }
 type EventResolver interface {
@@ -655,8 +655,8 @@ type MutationResolver interface {
 	Unlink(ctx context.Context, input model.RelationInput) (*model.DeletePayload, error)
 }
 type NetworkAnalysisResolver interface {
-	Centrality(ctx context.Context, obj *partnergraph.NetworkAnalysis, orderBy *model.CentralityOrder, first *int, after *string) (*model.OrganisationMetricsConnection, error)
-	Communities(ctx context.Context, obj *partnergraph.NetworkAnalysis, first *int) ([]*partnergraph.Community, error)
+	Centrality(ctx context.Context, obj *partnergraph.NetworkAnalysis, orderBy model.CentralityOrder, first int, after *string) (*model.OrganisationMetricsConnection, error)
+	Communities(ctx context.Context, obj *partnergraph.NetworkAnalysis, first int) ([]*partnergraph.Community, error)
 	Evolution(ctx context.Context, obj *partnergraph.NetworkAnalysis) ([]*model.NetworkYear, error)
 }
 type NetworkNodeResolver interface {
@@ -676,8 +676,8 @@ type OrganisationResolver interface {
 	People(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string, last *int, before *string) (*model.PersonConnection, error)
 	Collaborators(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string) (*model.CollaboratorConnection, error)
 	Metrics(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter) (*partnergraph.OrganisationMetrics, error)
-	Partners(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter, first *int) ([]*partnergraph.Collaborator, error)
-	SuggestedPartners(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter, first *int) ([]*partnergraph.PartnerSuggestion, error)
+	Partners(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter, first int) ([]*partnergraph.Collaborator, error)
+	SuggestedPartners(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter, first int) ([]*partnergraph.PartnerSuggestion, error)
 }
 type OrganisationConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.OrganisationConnection) (int, error)
@@ -758,8 +758,8 @@ type QueryResolver interface {
 	People(ctx context.Context, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) (*model.PersonConnection, error)
 	CoOrganisations(ctx context.Context, filter *model.CoOrganisationFilter, first *int, after *string) (*model.CoOrganisationConnection, error)
 	CoOrganisedEvents(ctx context.Context, organisations []string, filter *model.NodeFilter, first *int, after *string) (*model.EventConnection, error)
-	Connection(ctx context.Context, from string, to string, maxHops *int, limit *int) ([]*partnergraph.Path, error)
-	Network(ctx context.Context, center string, depth *int, kinds []partnergraph.Kind, limit *int) (*partnergraph.Network, error)
+	Connection(ctx context.Context, from string, to string, maxHops int, limit int) ([]*partnergraph.Path, error)
+	Network(ctx context.Context, center string, depth int, kinds []partnergraph.Kind, limit int) (*partnergraph.Network, error)
 	Search(ctx context.Context, text string, kinds []partnergraph.Kind, first *int, after *string) (*model.SearchConnection, error)
 	Stats(ctx context.Context, filter *model.StatsFilter) (*model.Stats, error)
 	NetworkAnalysis(ctx context.Context, filter *model.NetworkAnalysisFilter) (*partnergraph.NetworkAnalysis, error)
@@ -788,7 +788,7 @@ type StatsResolver interface {
 	ActivityByYear(ctx context.Context, obj *model.Stats) ([]*partnergraph.YearActivity, error)
 	EventsByTopic(ctx context.Context, obj *model.Stats) ([]*partnergraph.Bucket, error)
 	EventsByCountry(ctx context.Context, obj *model.Stats) ([]*partnergraph.Bucket, error)
-	TopPartners(ctx context.Context, obj *model.Stats, limit *int) ([]*partnergraph.Bucket, error)
+	TopPartners(ctx context.Context, obj *model.Stats, limit int, units bool, perEvent bool) ([]*partnergraph.Bucket, error)
 }
 type TopicResolver interface {
 	Events(ctx context.Context, obj *partnergraph.Topic, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) (*model.EventConnection, error)
@@ -1043,7 +1043,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Community.Members(childComplexity, args["first"].(*int)), true
+		return e.ComplexityRoot.Community.Members(childComplexity, args["first"].(int)), true
 	case "Community.size":
 		if e.ComplexityRoot.Community.Size == nil {
 			break
@@ -1511,7 +1511,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.NetworkAnalysis.Centrality(childComplexity, args["orderBy"].(*model.CentralityOrder), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.NetworkAnalysis.Centrality(childComplexity, args["orderBy"].(model.CentralityOrder), args["first"].(int), args["after"].(*string)), true
 	case "NetworkAnalysis.communities":
 		if e.ComplexityRoot.NetworkAnalysis.Communities == nil {
 			break
@@ -1522,7 +1522,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.NetworkAnalysis.Communities(childComplexity, args["first"].(*int)), true
+		return e.ComplexityRoot.NetworkAnalysis.Communities(childComplexity, args["first"].(int)), true
 	case "NetworkAnalysis.evolution":
 		if e.ComplexityRoot.NetworkAnalysis.Evolution == nil {
 			break
@@ -1738,7 +1738,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organisation.Partners(childComplexity, args["filter"].(*model.NetworkAnalysisFilter), args["first"].(*int)), true
+		return e.ComplexityRoot.Organisation.Partners(childComplexity, args["filter"].(*model.NetworkAnalysisFilter), args["first"].(int)), true
 	case "Organisation.people":
 		if e.ComplexityRoot.Organisation.People == nil {
 			break
@@ -1811,7 +1811,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organisation.SuggestedPartners(childComplexity, args["filter"].(*model.NetworkAnalysisFilter), args["first"].(*int)), true
+		return e.ComplexityRoot.Organisation.SuggestedPartners(childComplexity, args["filter"].(*model.NetworkAnalysisFilter), args["first"].(int)), true
 	case "Organisation.supporters":
 		if e.ComplexityRoot.Organisation.Supporters == nil {
 			break
@@ -2675,7 +2675,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Connection(childComplexity, args["from"].(string), args["to"].(string), args["maxHops"].(*int), args["limit"].(*int)), true
+		return e.ComplexityRoot.Query.Connection(childComplexity, args["from"].(string), args["to"].(string), args["maxHops"].(int), args["limit"].(int)), true
 	case "Query.event":
 		if e.ComplexityRoot.Query.Event == nil {
 			break
@@ -2709,7 +2709,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Network(childComplexity, args["center"].(string), args["depth"].(*int), args["kinds"].([]partnergraph.Kind), args["limit"].(*int)), true
+		return e.ComplexityRoot.Query.Network(childComplexity, args["center"].(string), args["depth"].(int), args["kinds"].([]partnergraph.Kind), args["limit"].(int)), true
 	case "Query.networkAnalysis":
 		if e.ComplexityRoot.Query.NetworkAnalysis == nil {
 			break
@@ -3152,7 +3152,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Stats.TopPartners(childComplexity, args["limit"].(*int)), true
+		return e.ComplexityRoot.Stats.TopPartners(childComplexity, args["limit"].(int), args["units"].(bool), args["perEvent"].(bool)), true
 
 	case "Topic.createdAt":
 		if e.ComplexityRoot.Topic.CreatedAt == nil {
@@ -3637,9 +3637,9 @@ type Organisation implements Node {
   "Its place in the partner network of filter; null when it has no partner there (or is rolled up into its organisation)."
   metrics(filter: NetworkAnalysisFilter): OrganisationMetrics
   "Its partners in the partner network of filter, most shared engagements first: by default units count as their organisation (a unit answers for it) and an event with its parts once. score counts the shared engagements; the shared lists hold the 20 most recent of each kind. collaborators is the same ranking with every organisation and event counted apart."
-  partners(filter: NetworkAnalysisFilter, first: Int = 10): [Collaborator!]!
+  partners(filter: NetworkAnalysisFilter, first: Int! = 10): [Collaborator!]!
   "Organisations it has not worked with, ranked by common partners (Adamic-Adar) plus shared topics (Jaccard), each with the partners and topics it rests on."
-  suggestedPartners(filter: NetworkAnalysisFilter, first: Int = 10): [PartnerSuggestion!]!
+  suggestedPartners(filter: NetworkAnalysisFilter, first: Int! = 10): [PartnerSuggestion!]!
 }
 
 type Event implements Node {
@@ -4004,7 +4004,13 @@ type Stats {
   activityByYear: [YearActivity!]!
   eventsByTopic: [Bucket!]!
   eventsByCountry: [Bucket!]!
-  topPartners(limit: Int = 10): [Bucket!]!
+  """
+  Organisations by the engagements (an event with its parts, a publication) they shared with a
+  partner. By default a unit with no units of its own counts as its organisation (the UNICRI
+  Centre as UNICRI) and an event's parts count with it; units: true and perEvent: true count them
+  apart. An organisation and its own unit or parent are never partners.
+  """
+  topPartners(limit: Int! = 10, units: Boolean! = false, perEvent: Boolean! = false): [Bucket!]!
 }
 
 """
@@ -4065,7 +4071,7 @@ type Community {
   id: Int!
   size: Int!
   "Its members by PageRank, highest first."
-  members(first: Int = 20): [Organisation!]!
+  members(first: Int! = 20): [Organisation!]!
   "The five topics most frequent in its members' engagements."
   topics: [TopicCount!]!
   "The five countries most of its members are in; key and label are the ISO code."
@@ -4092,9 +4098,9 @@ type NetworkAnalysis {
   "How many organisations betweenness and closeness were computed from: all of them, or a seeded sample of 256 on networks larger than 3,000."
   betweennessSources: Int!
   "Organisations ranked by a centrality, highest first."
-  centrality(orderBy: CentralityOrder = PAGE_RANK, first: Int = 20, after: String): OrganisationMetricsConnection!
+  centrality(orderBy: CentralityOrder! = PAGE_RANK, first: Int! = 20, after: String): OrganisationMetricsConnection!
   "Communities, largest first."
-  communities(first: Int = 20): [Community!]!
+  communities(first: Int! = 20): [Community!]!
   "The network year by year, oldest first (dated engagements only)."
   evolution: [NetworkYear!]!
 }
@@ -4132,9 +4138,9 @@ type Query {
   "Events that all the given organisations organised together."
   coOrganisedEvents(organisations: [ID!]!, filter: NodeFilter, first: Int, after: String): EventConnection!
   "Shortest paths between two entities through events, publications, programmes..."
-  connection(from: ID!, to: ID!, maxHops: Int = 6, limit: Int = 3): [Path!]!
+  connection(from: ID!, to: ID!, maxHops: Int! = 6, limit: Int! = 3): [Path!]!
   "Nodes and weighted edges around an entity, capped at limit nodes."
-  network(center: ID!, depth: Int = 1, kinds: [NodeKind!], limit: Int = 200): Network!
+  network(center: ID!, depth: Int! = 1, kinds: [NodeKind!], limit: Int! = 200): Network!
   "Ranked full-text search over all content; typos and partial words still match."
   search(text: String!, kinds: [NodeKind!], first: Int, after: String): SearchConnection!
   "Counts and trends for dashboards."
@@ -5413,8 +5419,8 @@ func (ec *executionContext) field_Community_members_args(ctx context.Context, ra
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6073,16 +6079,16 @@ func (ec *executionContext) field_NetworkAnalysis_centrality_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.CentralityOrder, error) {
-			return ec.unmarshalOCentralityOrder2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐCentralityOrder(ctx, v)
+		func(ctx context.Context, v any) (model.CentralityOrder, error) {
+			return ec.unmarshalNCentralityOrder2githubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐCentralityOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["orderBy"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6103,8 +6109,8 @@ func (ec *executionContext) field_NetworkAnalysis_communities_args(ctx context.C
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6223,8 +6229,8 @@ func (ec *executionContext) field_Organisation_partners_args(ctx context.Context
 	}
 	args["filter"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6429,8 +6435,8 @@ func (ec *executionContext) field_Organisation_suggestedPartners_args(ctx contex
 	}
 	args["filter"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7183,16 +7189,16 @@ func (ec *executionContext) field_Query_connection_args(ctx context.Context, raw
 	}
 	args["to"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "maxHops",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["maxHops"] = arg2
 	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7303,8 +7309,8 @@ func (ec *executionContext) field_Query_network_args(ctx context.Context, rawArg
 	}
 	args["center"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "depth",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7319,8 +7325,8 @@ func (ec *executionContext) field_Query_network_args(ctx context.Context, rawArg
 	}
 	args["kinds"] = arg2
 	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7869,13 +7875,29 @@ func (ec *executionContext) field_Stats_topPartners_args(ctx context.Context, ra
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["limit"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "units",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["units"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "perEvent",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["perEvent"] = arg2
 	return args, nil
 }
 
@@ -9025,7 +9047,7 @@ func (ec *executionContext) _Community_members(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Community().Members(ctx, obj, fc.Args["first"].(*int))
+			return ec.Resolvers.Community().Members(ctx, obj, fc.Args["first"].(int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*partnergraph.Organisation) graphql.Marshaler {
@@ -11328,7 +11350,7 @@ func (ec *executionContext) _NetworkAnalysis_centrality(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.NetworkAnalysis().Centrality(ctx, obj, fc.Args["orderBy"].(*model.CentralityOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.NetworkAnalysis().Centrality(ctx, obj, fc.Args["orderBy"].(model.CentralityOrder), fc.Args["first"].(int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OrganisationMetricsConnection) graphql.Marshaler {
@@ -11372,7 +11394,7 @@ func (ec *executionContext) _NetworkAnalysis_communities(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.NetworkAnalysis().Communities(ctx, obj, fc.Args["first"].(*int))
+			return ec.Resolvers.NetworkAnalysis().Communities(ctx, obj, fc.Args["first"].(int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*partnergraph.Community) graphql.Marshaler {
@@ -12538,7 +12560,7 @@ func (ec *executionContext) _Organisation_partners(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organisation().Partners(ctx, obj, fc.Args["filter"].(*model.NetworkAnalysisFilter), fc.Args["first"].(*int))
+			return ec.Resolvers.Organisation().Partners(ctx, obj, fc.Args["filter"].(*model.NetworkAnalysisFilter), fc.Args["first"].(int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*partnergraph.Collaborator) graphql.Marshaler {
@@ -12582,7 +12604,7 @@ func (ec *executionContext) _Organisation_suggestedPartners(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organisation().SuggestedPartners(ctx, obj, fc.Args["filter"].(*model.NetworkAnalysisFilter), fc.Args["first"].(*int))
+			return ec.Resolvers.Organisation().SuggestedPartners(ctx, obj, fc.Args["filter"].(*model.NetworkAnalysisFilter), fc.Args["first"].(int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*partnergraph.PartnerSuggestion) graphql.Marshaler {
@@ -16729,7 +16751,7 @@ func (ec *executionContext) _Query_connection(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Connection(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxHops"].(*int), fc.Args["limit"].(*int))
+			return ec.Resolvers.Query().Connection(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxHops"].(int), fc.Args["limit"].(int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*partnergraph.Path) graphql.Marshaler {
@@ -16773,7 +16795,7 @@ func (ec *executionContext) _Query_network(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Network(ctx, fc.Args["center"].(string), fc.Args["depth"].(*int), fc.Args["kinds"].([]partnergraph.Kind), fc.Args["limit"].(*int))
+			return ec.Resolvers.Query().Network(ctx, fc.Args["center"].(string), fc.Args["depth"].(int), fc.Args["kinds"].([]partnergraph.Kind), fc.Args["limit"].(int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *partnergraph.Network) graphql.Marshaler {
@@ -18093,7 +18115,7 @@ func (ec *executionContext) _Stats_topPartners(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Stats().TopPartners(ctx, obj, fc.Args["limit"].(*int))
+			return ec.Resolvers.Stats().TopPartners(ctx, obj, fc.Args["limit"].(int), fc.Args["units"].(bool), fc.Args["perEvent"].(bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*partnergraph.Bucket) graphql.Marshaler {
@@ -25150,6 +25172,16 @@ func (ec *executionContext) marshalNBucket2ᚖgithubᚗcomᚋunicriᚋpartnergra
 	return ec._Bucket(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCentralityOrder2githubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐCentralityOrder(ctx context.Context, v any) (model.CentralityOrder, error) {
+	var res model.CentralityOrder
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCentralityOrder2githubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐCentralityOrder(ctx context.Context, sel ast.SelectionSet, v model.CentralityOrder) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNCoOrganisation2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐCoOrganisation(ctx context.Context, sel ast.SelectionSet, v *partnergraph.CoOrganisation) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CoOrganisation!")
@@ -26643,22 +26675,6 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
-}
-
-func (ec *executionContext) unmarshalOCentralityOrder2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐCentralityOrder(ctx context.Context, v any) (*model.CentralityOrder, error) {
-	if v == nil {
-		return nil, nil
-	}
-	var res = new(model.CentralityOrder)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOCentralityOrder2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐCentralityOrder(ctx context.Context, sel ast.SelectionSet, v *model.CentralityOrder) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return v
 }
 
 func (ec *executionContext) unmarshalOCoOrganisationFilter2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐCoOrganisationFilter(ctx context.Context, v any) (*model.CoOrganisationFilter, error) {

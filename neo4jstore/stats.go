@@ -194,13 +194,14 @@ RETURN coalesce(c.countryCode, c.id) AS key, c.name AS label, count(DISTINCT n) 
 	return buckets(rows, true)
 }
 
-// TopPartners implements pg.StatsService: organisations ranked by the events and publications
-// they shared with at least one other organisation.
-func (s *Stats) TopPartners(ctx context.Context, v pg.Viewer, f pg.StatsFilter, limit int) ([]pg.Bucket, error) {
-	if limit < 1 || limit > 100 {
+// TopPartners implements pg.StatsService: organisations ranked by the engagements they shared
+// with a partner, units rolled up and an event's parts counted with it unless r says otherwise
+// (the same rules as the analytics' partner network).
+func (s *Stats) TopPartners(ctx context.Context, v pg.Viewer, f pg.StatsFilter, r pg.PartnerRanking) ([]pg.Bucket, error) {
+	if r.Limit < 1 || r.Limit > 100 {
 		return nil, pg.FieldErrorf(pg.EINVALID, "limit", "limit must be between 1 and 100")
 	}
-	params := map[string]any{"limit": limit}
+	params := map[string]any{"limit": r.Limit, "units": r.Units, "perEvent": r.PerEvent}
 	we, se, err := where(v, f, pg.KindEvent, params)
 	if err != nil {
 		return nil, err
@@ -213,17 +214,23 @@ func (s *Stats) TopPartners(ctx context.Context, v pg.Viewer, f pg.StatsFilter, 
 		return `CALL () {
   MATCH (n:Event)
   ` + we + `
-  MATCH (o:Organisation)-[:ORGANISED|ATTENDED]->(n)
-  WHERE EXISTS { (n)<-[:ORGANISED|ATTENDED]-(o2:Organisation) WHERE o2 <> o AND o2.status IN $statuses }
-  RETURN o, n
-  UNION
+  OPTIONAL MATCH (n)-[:PART_OF]->(u:Event WHERE u.status IN $statuses AND NOT $perEvent)
+  MATCH (a:Organisation WHERE a.status IN $statuses)-[:ORGANISED|ATTENDED]->(n)
+  RETURN coalesce(u, n) AS x, a
+  UNION ALL
   MATCH (n:Publication)
   ` + wp + `
-  MATCH (o:Organisation)-[:PUBLISHED]->(n)
-  WHERE EXISTS { (n)<-[:PUBLISHED]-(o2:Organisation) WHERE o2 <> o AND o2.status IN $statuses }
-  RETURN o, n
+  MATCH (a:Organisation WHERE a.status IN $statuses)-[:PUBLISHED]->(n)
+  RETURN n AS x, a
 }
-WITH o, count(DISTINCT n) AS count WHERE o.status IN $statuses
+// Rolled up, a unit with no units of its own counts as its parent.
+WITH x, a, CASE WHEN $units OR EXISTS { (c:Organisation WHERE c.status IN $statuses)-[:PART_OF]->(a) } THEN null
+  ELSE [(a)-[:PART_OF]->(up:Organisation WHERE up.status IN $statuses) | up][0] END AS p
+WITH x, collect(DISTINCT coalesce(p, a)) AS orgs WHERE size(orgs) > 1
+UNWIND orgs AS o
+// An organisation and its own units or parents are not partners.
+WITH o, orgs WHERE any(o2 IN orgs WHERE o2 <> o AND NOT EXISTS { (o)-[:PART_OF*1..8]->(o2) } AND NOT EXISTS { (o2)-[:PART_OF*1..8]->(o) })
+WITH o, count(*) AS count
 RETURN o.id AS key, o.name AS label, count ORDER BY count DESC, label LIMIT $limit`
 	})
 	rows, err := s.db.read(ctx, q, params)

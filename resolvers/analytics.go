@@ -35,13 +35,9 @@ func (r *Resolver) analytics() (pg.AnalyticsService, error) {
 // centralityPage is one page of an analysis's organisations ranked by a centrality. Cursors
 // are positions in that ranking, tied to the analysis's content version: a cursor of older
 // content is refused rather than silently shifted.
-func centralityPage(a *pg.NetworkAnalysis, order model.CentralityOrder, first *int, after *string) (*model.OrganisationMetricsConnection, error) {
-	n := pg.DefaultPageSize
-	if first != nil {
-		if *first < 0 || *first > pg.MaxPageSize {
-			return nil, pg.FieldErrorf(pg.EINVALID, "first", "first must be between 0 and %d", pg.MaxPageSize)
-		}
-		n = *first
+func centralityPage(a *pg.NetworkAnalysis, order model.CentralityOrder, n int, after *string) (*model.OrganisationMetricsConnection, error) {
+	if err := checkFirst(n); err != nil {
+		return nil, err
 	}
 	start := 0
 	if after != nil {
@@ -137,15 +133,20 @@ func (r *Resolver) topicsByID(ctx context.Context, ids []string) ([]*pg.Topic, e
 }
 
 // firstN checks a list size argument and cuts ids to it.
-func firstN(ids []string, first *int, def int) ([]string, error) {
-	n := def
-	if first != nil {
-		if *first < 0 || *first > pg.MaxPageSize {
-			return nil, pg.FieldErrorf(pg.EINVALID, "first", "first must be between 0 and %d", pg.MaxPageSize)
-		}
-		n = *first
+// firstN is the first n of s, n checked as a page size.
+func firstN[T any](s []T, n int) ([]T, error) {
+	if err := checkFirst(n); err != nil {
+		return nil, err
 	}
-	return ids[:min(n, len(ids))], nil
+	return s[:min(n, len(s))], nil
+}
+
+// checkFirst refuses a page size outside [0, MaxPageSize].
+func checkFirst(n int) error {
+	if n < 0 || n > pg.MaxPageSize {
+		return pg.FieldErrorf(pg.EINVALID, "first", "first must be between 0 and %d", pg.MaxPageSize)
+	}
+	return nil
 }
 
 // maxSharedListed is how many shared engagements of each kind a partner lists.

@@ -50,8 +50,8 @@ func (r *communityResolver) Size(ctx context.Context, obj *partnergraph.Communit
 }
 
 // Members is the resolver for the members field.
-func (r *communityResolver) Members(ctx context.Context, obj *partnergraph.Community, first *int) ([]*partnergraph.Organisation, error) {
-	ids, err := firstN(obj.Members, first, partnergraph.DefaultPageSize)
+func (r *communityResolver) Members(ctx context.Context, obj *partnergraph.Community, first int) ([]*partnergraph.Organisation, error) {
+	ids, err := firstN(obj.Members, first)
 	if err != nil {
 		return nil, err
 	}
@@ -315,24 +315,14 @@ func (r *mutationResolver) Unlink(ctx context.Context, input model.RelationInput
 }
 
 // Centrality is the resolver for the centrality field.
-func (r *networkAnalysisResolver) Centrality(ctx context.Context, obj *partnergraph.NetworkAnalysis, orderBy *model.CentralityOrder, first *int, after *string) (*model.OrganisationMetricsConnection, error) {
-	order := model.CentralityOrderPageRank
-	if orderBy != nil {
-		order = *orderBy
-	}
-	return centralityPage(obj, order, first, after)
+func (r *networkAnalysisResolver) Centrality(ctx context.Context, obj *partnergraph.NetworkAnalysis, orderBy model.CentralityOrder, first int, after *string) (*model.OrganisationMetricsConnection, error) {
+	return centralityPage(obj, orderBy, first, after)
 }
 
 // Communities is the resolver for the communities field.
-func (r *networkAnalysisResolver) Communities(ctx context.Context, obj *partnergraph.NetworkAnalysis, first *int) ([]*partnergraph.Community, error) {
-	n := partnergraph.DefaultPageSize
-	if first != nil {
-		if *first < 0 || *first > partnergraph.MaxPageSize {
-			return nil, partnergraph.FieldErrorf(partnergraph.EINVALID, "first", "first must be between 0 and %d", partnergraph.MaxPageSize)
-		}
-		n = *first
-	}
-	return ptrs(obj.Communities[:min(n, len(obj.Communities))]), nil
+func (r *networkAnalysisResolver) Communities(ctx context.Context, obj *partnergraph.NetworkAnalysis, first int) ([]*partnergraph.Community, error) {
+	c, err := firstN(obj.Communities, first)
+	return ptrs(c), err
 }
 
 // Evolution is the resolver for the evolution field.
@@ -462,16 +452,12 @@ func (r *organisationResolver) Metrics(ctx context.Context, obj *partnergraph.Or
 }
 
 // Partners is the resolver for the partners field.
-func (r *organisationResolver) Partners(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter, first *int) ([]*partnergraph.Collaborator, error) {
+func (r *organisationResolver) Partners(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter, first int) ([]*partnergraph.Collaborator, error) {
 	a, err := r.analytics()
 	if err != nil {
 		return nil, err
 	}
-	n := 10
-	if first != nil {
-		n = *first
-	}
-	ps, err := a.Partners(ctx, viewer(ctx), analyticsFilter(filter), obj.ID, n)
+	ps, err := a.Partners(ctx, viewer(ctx), analyticsFilter(filter), obj.ID, first)
 	if err != nil {
 		return nil, err
 	}
@@ -479,16 +465,12 @@ func (r *organisationResolver) Partners(ctx context.Context, obj *partnergraph.O
 }
 
 // SuggestedPartners is the resolver for the suggestedPartners field.
-func (r *organisationResolver) SuggestedPartners(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter, first *int) ([]*partnergraph.PartnerSuggestion, error) {
+func (r *organisationResolver) SuggestedPartners(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter, first int) ([]*partnergraph.PartnerSuggestion, error) {
 	a, err := r.analytics()
 	if err != nil {
 		return nil, err
 	}
-	n := 10
-	if first != nil {
-		n = *first
-	}
-	s, err := a.Suggest(ctx, viewer(ctx), analyticsFilter(filter), obj.ID, n)
+	s, err := a.Suggest(ctx, viewer(ctx), analyticsFilter(filter), obj.ID, first)
 	if err != nil {
 		return nil, err
 	}
@@ -517,13 +499,13 @@ func (r *partnerSuggestionResolver) Organisation(ctx context.Context, obj *partn
 
 // CommonPartners is the resolver for the commonPartners field.
 func (r *partnerSuggestionResolver) CommonPartners(ctx context.Context, obj *partnergraph.PartnerSuggestion) ([]*partnergraph.Organisation, error) {
-	ids, _ := firstN(obj.CommonPartners, nil, maxCommonPartners)
+	ids := obj.CommonPartners[:min(maxCommonPartners, len(obj.CommonPartners))]
 	return r.organisationsByID(ctx, ids)
 }
 
 // SharedTopics is the resolver for the sharedTopics field.
 func (r *partnerSuggestionResolver) SharedTopics(ctx context.Context, obj *partnergraph.PartnerSuggestion) ([]*partnergraph.Topic, error) {
-	ids, _ := firstN(obj.SharedTopics, nil, partnergraph.MaxPageSize)
+	ids := obj.SharedTopics[:min(partnergraph.MaxPageSize, len(obj.SharedTopics))]
 	return r.topicsByID(ctx, ids)
 }
 
@@ -895,8 +877,8 @@ func (r *queryResolver) CoOrganisedEvents(ctx context.Context, organisations []s
 }
 
 // Connection is the resolver for the connection field.
-func (r *queryResolver) Connection(ctx context.Context, from string, to string, maxHops *int, limit *int) ([]*partnergraph.Path, error) {
-	paths, err := r.NetworkService.Connection(ctx, viewer(ctx), from, to, *maxHops, *limit)
+func (r *queryResolver) Connection(ctx context.Context, from string, to string, maxHops int, limit int) ([]*partnergraph.Path, error) {
+	paths, err := r.NetworkService.Connection(ctx, viewer(ctx), from, to, maxHops, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -911,8 +893,8 @@ func (r *queryResolver) Connection(ctx context.Context, from string, to string, 
 }
 
 // Network is the resolver for the network field.
-func (r *queryResolver) Network(ctx context.Context, center string, depth *int, kinds []partnergraph.Kind, limit *int) (*partnergraph.Network, error) {
-	net, err := r.NetworkService.Network(ctx, viewer(ctx), center, *depth, kinds, *limit)
+func (r *queryResolver) Network(ctx context.Context, center string, depth int, kinds []partnergraph.Kind, limit int) (*partnergraph.Network, error) {
+	net, err := r.NetworkService.Network(ctx, viewer(ctx), center, depth, kinds, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -1017,8 +999,8 @@ func (r *statsResolver) EventsByCountry(ctx context.Context, obj *model.Stats) (
 }
 
 // TopPartners is the resolver for the topPartners field.
-func (r *statsResolver) TopPartners(ctx context.Context, obj *model.Stats, limit *int) ([]*partnergraph.Bucket, error) {
-	b, err := r.StatsService.TopPartners(ctx, viewer(ctx), obj.Filter, *limit)
+func (r *statsResolver) TopPartners(ctx context.Context, obj *model.Stats, limit int, units bool, perEvent bool) ([]*partnergraph.Bucket, error) {
+	b, err := r.StatsService.TopPartners(ctx, viewer(ctx), obj.Filter, partnergraph.PartnerRanking{Limit: limit, Units: units, PerEvent: perEvent})
 	return ptrs(b), err
 }
 

@@ -401,6 +401,45 @@ func TestStats(t *testing.T) {
 	}
 }
 
+func TestTopPartnersRollUpUnitsAndCountAnEventWithItsPartsOnce(t *testing.T) {
+	srv, _ := newAPI(t)
+	d := post(t, srv, "", `{ stats {
+	  rolledUp: topPartners(limit: 20) { key count }
+	  unitsApart: topPartners(limit: 20, units: true) { key count }
+	  everyEvent: topPartners(limit: 20, units: true, perEvent: true) { key count }
+	} }`, nil).mustData(t)
+	counts := func(alias string) map[string]float64 {
+		out := map[string]float64{}
+		for _, b := range get(d, "stats", alias).([]any) {
+			out[get(b, "key").(string)] = get(b, "count").(float64)
+		}
+		return out
+	}
+	rolled, apart, every := counts("rolledUp"), counts("unitsApart"), counts("everyEvent")
+	// Rolled up, the Centre's and the Innovation Centre's work is UNICRI's and INTERPOL's: the
+	// 2018 report joins INTERPOL's meeting, Toolkit launch and Toolkit.
+	if get(d, "stats", "rolledUp", 0, "key") != "org-unicri" || rolled["org-interpol"] != 4 {
+		t.Errorf("rolled up: got %v, want UNICRI first and INTERPOL with 4", get(d, "stats", "rolledUp"))
+	}
+	for _, unit := range []string{"org-unicri-centre-ai-robotics", "org-interpol-innovation-centre"} {
+		if _, ok := rolled[unit]; ok {
+			t.Errorf("rolled up, the unit %s is ranked on its own: %v", unit, rolled)
+		}
+		if apart[unit] != 1 {
+			t.Errorf("units apart: %s got %v, want 1 (the 2018 report)", unit, apart[unit])
+		}
+	}
+	if apart["org-interpol"] != 3 {
+		t.Errorf("units apart: INTERPOL got %v, want 3", apart["org-interpol"])
+	}
+	// The Kyiv delivery (a training and its two sessions) is one engagement unless perEvent.
+	for _, org := range []string{"org-government-france", "org-government-italy", "org-ukrainian-authorities"} {
+		if rolled[org] != 1 || apart[org] != 1 || every[org] != 3 {
+			t.Errorf("%s: got %v rolled up, %v units apart, %v per event; want 1, 1, 3", org, rolled[org], apart[org], every[org])
+		}
+	}
+}
+
 func TestRelationshipListsPageBothWays(t *testing.T) {
 	srv, _ := newAPI(t)
 	const q = `query($first: Int, $after: String, $last: Int, $before: String) {

@@ -330,8 +330,12 @@ type Stats struct {
 	ActivityByYear  []*partnergraph.YearActivity `json:"activityByYear"`
 	EventsByTopic   []*partnergraph.Bucket       `json:"eventsByTopic"`
 	EventsByCountry []*partnergraph.Bucket       `json:"eventsByCountry"`
-	TopPartners     []*partnergraph.Bucket       `json:"topPartners"`
-	Filter          partnergraph.StatsFilter     `json:"-"`
+	// Organisations by the engagements (an event with its parts, a publication) they shared with a
+	// partner. By default a unit with no units of its own counts as its organisation (the UNICRI
+	// Centre as UNICRI) and an event's parts count with it; units: true and perEvent: true count them
+	// apart. An organisation and its own unit or parent are never partners.
+	TopPartners []*partnergraph.Bucket   `json:"topPartners"`
+	Filter      partnergraph.StatsFilter `json:"-"`
 }
 
 type StatsFilter struct {

@@ -399,6 +399,16 @@ test('every dashboard chart renders non-empty data', async () => {
   await page.locator('#chart-evolution').screenshot({ path: join(shotDir, 'dashboard-evolution.png') })
   await page.locator('#chart-brokers').screenshot({ path: join(shotDir, 'dashboard-brokers.png') })
 
+  // Rolled up by default: UNICRI's Centre is not a partner of its own; counted apart it is, and
+  // the choice lives in the address.
+  const partnerRows = () => page.locator('#chart-partners tbody th').allTextContents()
+  assert(!(await partnerRows()).some(p => /Centre for Artificial Intelligence/.test(p)), `rolled up, the Centre is not listed: ${await partnerRows()}`)
+  await page.locator('select[name="count"]').selectOption('units')
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('count') === 'units')
+  await page.waitForFunction(() => [...document.querySelectorAll('#chart-partners tbody th')].some(th => /Centre for Artificial Intelligence/.test(th.textContent)))
+  await page.locator('select[name="count"]').selectOption('')
+  await page.waitForFunction(() => ![...document.querySelectorAll('#chart-partners tbody th')].some(th => /Centre for Artificial Intelligence/.test(th.textContent)))
+
   // CSV and PNG downloads.
   const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('#chart-activity button[data-format="csv"]').click()])
   const csvText = readFileSync(await csv.path(), 'utf8')

@@ -110,7 +110,7 @@ function charts(stats: Stats): Chart[] {
     {
       id: 'partners',
       title: 'Top partners',
-      description: 'Organisations by the events and publications they shared with at least one other partner.',
+      description: 'Organisations by the engagements (an event with its sessions, a publication) they shared with at least one partner; units count as their organisation unless counted apart.',
       columns: ['Partner', 'Joint events and publications'],
       rows: stats.topPartners.map(b => [b.label, b.count]),
       option: bars(stats.topPartners, 'Joint events and publications', '#0072B2'),

@@ -16,7 +16,8 @@ const form = document.getElementById('filters') as HTMLFormElement
 const status = document.getElementById('status') as HTMLElement
 const chartsBox = document.getElementById('charts') as HTMLElement
 const meta = document.getElementById('report-meta') as HTMLElement
-const fields = ['from', 'to', 'topic', 'kind', 'partner'] as const
+const fields = ['from', 'to', 'topic', 'kind', 'partner', 'count'] as const
+const counts = ['units', 'all']
 type Filters = Record<(typeof fields)[number], string>
 
 const control = (name: string) => form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement
@@ -29,6 +30,7 @@ function read(): Filters {
   return {
     from: year(p.get('from')), to: year(p.get('to')), topic: p.get('topic') ?? '',
     kind: eventKinds.includes(p.get('kind') ?? '') ? p.get('kind')! : '', partner: p.get('partner') ?? '',
+    count: counts.includes(p.get('count') ?? '') ? p.get('count')! : '',
   }
 }
 
@@ -46,6 +48,7 @@ function describe(f: Filters): string {
     f.topic ? `topic: ${options?.topics.find(t => t.id === f.topic)?.name ?? f.topic}` : '',
     f.kind ? `event kind: ${humanise(f.kind)}` : '',
     f.partner ? `partner: ${(p => (p ? p.shortName || p.name : f.partner))(options?.partners.find(x => x.id === f.partner))}` : '',
+    f.count === 'units' ? 'units apart' : f.count === 'all' ? 'units and sessions apart' : '',
   ]
   return bits.filter(Boolean).join(' · ')
 }
@@ -60,12 +63,13 @@ async function load(f: Filters): Promise<void> {
     from: f.from || undefined, to: f.to || undefined, topic: f.topic || undefined,
     eventKinds: f.kind ? [f.kind] : undefined, organisation: f.partner || undefined,
   }
+  const counting = { units: f.count !== '', perEvent: f.count === 'all' }
   try {
     // The network analysis may take seconds the first time for a filter; the other charts
     // do not wait for it to fail, and its charts say so if it does.
     const [data, network, charts] = await Promise.all([
-      query<{ stats: Stats }>(statsDoc, { filter, top: 10 }, ctrl.signal),
-      query<{ networkAnalysis: NetworkAnalysis }>(networkDoc, { filter }, ctrl.signal).then(d => d.networkAnalysis, () => null),
+      query<{ stats: Stats }>(statsDoc, { filter, top: 10, ...counting }, ctrl.signal),
+      query<{ networkAnalysis: NetworkAnalysis }>(networkDoc, { filter, ...counting }, ctrl.signal).then(d => d.networkAnalysis, () => null),
       import('./charts'),
     ])
     data.stats.network = network
@@ -109,7 +113,7 @@ form.addEventListener('submit', e => {
 })
 form.addEventListener('reset', e => {
   e.preventDefault()
-  setForm({ from: '', to: '', topic: '', kind: '', partner: '' })
+  setForm({ from: '', to: '', topic: '', kind: '', partner: '', count: '' })
   apply()
 })
 window.addEventListener('popstate', () => {
