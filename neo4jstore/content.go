@@ -128,6 +128,11 @@ func (s *Content) CreateNode(ctx context.Context, in pg.NodeInput) (pg.Node, err
 				return nil, linkError(i, err)
 			}
 		}
+		if in.Kind == pg.KindEvent {
+			if err := inheritDates(ctx, t, id); err != nil {
+				return nil, err
+			}
+		}
 		return n, nil
 	})
 	if err = translate("create node", err); err != nil {
@@ -210,6 +215,11 @@ func (s *Content) UpdateNode(ctx context.Context, id string, in pg.NodeInput) (p
 		if err := done(); err != nil {
 			return nil, err
 		}
+		if in.Kind == pg.KindEvent { // its own period, or its parts'
+			if err := inheritDates(ctx, t, id); err != nil {
+				return nil, err
+			}
+		}
 		return nodeValue(rows[0], "n")
 	})
 	if err != nil {
@@ -226,12 +236,19 @@ func (s *Content) DeleteNode(ctx context.Context, id string) error {
 		if err != nil {
 			return nil, err
 		}
+		parts, err := partsOf(ctx, t, id) // they lose its period
+		if err != nil {
+			return nil, err
+		}
 		rows, err := t.run(ctx, q, map[string]any{"id": id})
 		if err != nil {
 			return nil, err
 		}
 		if len(rows) == 0 && t.attempt == 1 {
 			return nil, pg.FieldErrorf(pg.ENOTFOUND, "id", "no entity with id %q", id)
+		}
+		if err := inheritDates(ctx, t, parts...); err != nil {
+			return nil, err
 		}
 		return nil, done() // on a retry, gone means an earlier attempt deleted it
 	})
@@ -267,6 +284,10 @@ RETURN missing`
 				deltas(byKind[c.kind], c, contribution{kind: c.kind})
 			}
 		}
+		parts, err := partsOf(ctx, t, ids...)
+		if err != nil {
+			return nil, err
+		}
 		rows, err := t.run(ctx, q, map[string]any{"ids": ids})
 		if err != nil {
 			return nil, err
@@ -274,6 +295,9 @@ RETURN missing`
 		missing, _, _ := neo4j.GetRecordValue[[]any](rows[0], "missing")
 		if len(missing) > 0 {
 			return nil, pg.FieldErrorf(pg.ENOTFOUND, "ids", "no entity with id %v; nothing was deleted", missing[0])
+		}
+		if err := inheritDates(ctx, t, parts...); err != nil {
+			return nil, err
 		}
 		for kind, d := range byKind {
 			if err := applyShares(ctx, t, kind, d); err != nil {
@@ -364,10 +388,14 @@ func link(ctx context.Context, t tx, r *pg.Relation) error {
 	if err := ends(ctx, t, r); err != nil {
 		return err
 	}
-	return sharing(ctx, t, *r, func() error {
+	err := sharing(ctx, t, *r, func() error {
 		_, err := t.run(ctx, qLink[r.Type], relParams(*r))
 		return err
 	})
+	if err != nil || r.Type != pg.RelPartOf {
+		return err
+	}
+	return inheritDates(ctx, t, r.From)
 }
 
 // sharing runs change, a change to relation r, and keeps the pair counts of r's item in step
@@ -412,6 +440,9 @@ func (s *Content) Unlink(ctx context.Context, r pg.Relation) error {
 			}
 			if n, _, _ := neo4j.GetRecordValue[int64](rows[0], "n"); n == 0 && t.attempt == 1 {
 				return pg.Errorf(pg.ENOTFOUND, "no %s relation from %q to %q", r.Type, r.From, r.To)
+			}
+			if r.Type == pg.RelPartOf {
+				return inheritDates(ctx, t, r.From)
 			}
 			return nil // on a retry, gone means an earlier attempt removed it
 		})

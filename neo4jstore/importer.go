@@ -171,11 +171,14 @@ func (s *Importer) Import(ctx context.Context, nodes []pg.ImportNode, rels []pg.
 	return res, s.db.bumpVersion(ctx)
 }
 
-// Finish implements pg.ImportService: bulk writes bypass the pair counts, so they are
-// rebuilt once, after the last import of a load.
+// Finish implements pg.ImportService: bulk writes bypass the pair counts and the periods parts
+// take from their umbrellas, so both are rebuilt once, after the last import of a load.
 func (s *Importer) Finish(ctx context.Context) error {
 	if err := s.db.RebuildShares(ctx); err != nil {
 		return err
+	}
+	if _, err := s.db.write(ctx, qInheritAllDates, nil); err != nil {
+		return translate("inherit dates", err)
 	}
 	return s.db.bumpVersion(ctx)
 }

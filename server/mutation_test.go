@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -140,6 +141,63 @@ func TestEditorLifecycle(t *testing.T) {
 			t.Errorf("the deleted organisation's relation survived")
 		}
 	}
+}
+
+func TestAnUndatedPartTakesItsUmbrellasPeriodForFiltersAndReports(t *testing.T) {
+	srv, _ := newAPI(t)
+	post(t, srv, editorKey, `mutation { createEvent(input: {slug: "summit-2031", title: "Summit 2031", kind: CONFERENCE, startDate: "2031-03-04", endDate: "2031-03-06"}) { id } }`, nil).mustData(t)
+	d := post(t, srv, editorKey, `mutation {
+	  createEvent(input: {slug: "summit-2031-panel", title: "Summit 2031 panel", kind: PANEL}, links: [{type: PART_OF, to: "evt-summit-2031"}]) { id startDate endDate }
+	}`, nil).mustData(t)
+	if get(d, "createEvent", "startDate") != nil {
+		t.Errorf("the part's own dates: got %v, want none (the period is only for filters and reports)", get(d, "createEvent"))
+	}
+	const q = `{ events(filter: {from: "2031-03-05", to: "2031-03-05"}) { nodes { id } }
+	  stats(filter: {from: "2031"}) { activityByYear { year events } } }`
+	inPeriod := func(want ...string) {
+		t.Helper()
+		d := post(t, srv, "", q, nil).mustData(t)
+		got := strs(get(d, "events", "nodes"), "id")
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("events on 5 March 2031: got %v, want %v", got, want)
+		}
+		events := 0.0
+		for _, y := range get(d, "stats", "activityByYear").([]any) {
+			if get(y, "year") == float64(2031) {
+				events = get(y, "events").(float64)
+			}
+		}
+		if events != float64(len(want)) {
+			t.Errorf("events in 2031: got %v, want %d", events, len(want))
+		}
+	}
+	both := []string{"evt-summit-2031", "evt-summit-2031-panel"}
+	inPeriod(both...)
+	// The umbrella moves to another year: the part moves with it.
+	post(t, srv, editorKey, `mutation { updateEvent(id: "evt-summit-2031", input: {startDate: "2032-04-01", endDate: "2032-04-02"}) { id } }`, nil).mustData(t)
+	inPeriod()
+	post(t, srv, editorKey, `mutation { updateEvent(id: "evt-summit-2031", input: {startDate: "2031-03-04", endDate: "2031-03-06"}) { id } }`, nil).mustData(t)
+	inPeriod(both...)
+	// A draft umbrella lends nothing: its period stays hidden.
+	post(t, srv, editorKey, `mutation { updateEvent(id: "evt-summit-2031", input: {status: DRAFT}) { id } }`, nil).mustData(t)
+	inPeriod()
+	post(t, srv, editorKey, `mutation { updateEvent(id: "evt-summit-2031", input: {status: PUBLISHED}) { id } }`, nil).mustData(t)
+	inPeriod(both...)
+	// Unlinked, the part has no period; linked again, it has.
+	post(t, srv, editorKey, `mutation { unlink(input: {type: PART_OF, from: "evt-summit-2031-panel", to: "evt-summit-2031"}) { id } }`, nil).mustData(t)
+	inPeriod("evt-summit-2031")
+	post(t, srv, editorKey, `mutation { link(input: {type: PART_OF, from: "evt-summit-2031-panel", to: "evt-summit-2031"}) { type } }`, nil).mustData(t)
+	inPeriod(both...)
+	// Its own dates win.
+	post(t, srv, editorKey, `mutation { updateEvent(id: "evt-summit-2031-panel", input: {startDate: "2030-06-01"}) { id } }`, nil).mustData(t)
+	inPeriod("evt-summit-2031")
+	post(t, srv, editorKey, `mutation { updateEvent(id: "evt-summit-2031-panel", input: {startDate: null}) { id } }`, nil).mustData(t)
+	inPeriod(both...)
+	// The umbrella deleted, the part has no period.
+	post(t, srv, editorKey, `mutation { deleteNode(id: "evt-summit-2031") { id } }`, nil).mustData(t)
+	inPeriod()
+	post(t, srv, editorKey, `mutation { deleteNode(id: "evt-summit-2031-panel") { id } }`, nil).mustData(t)
 }
 
 func TestDraftsAreHiddenFromAnonymousReaders(t *testing.T) {
