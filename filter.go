@@ -117,6 +117,7 @@ var KindFields = map[Kind][]FieldSpec{
 	},
 	KindPublication: {
 		{Name: "title", Type: FieldString, Required: true, Max: 300},
+		{Name: "shortName", Type: FieldString, Max: 60},
 		{Name: "kind", Type: FieldEnum, Required: true, Enum: enumStrings(PublicationKinds)},
 		{Name: "published", Type: FieldDate},
 		{Name: "summary", Type: FieldText, Max: 2000},

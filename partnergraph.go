@@ -136,6 +136,7 @@ type Publication struct {
 	Body      *string
 	ItemCount *int
 	Issue     *string
+	ShortName *string // the name it goes by (F3)
 }
 
 // NodeKind implements Node.

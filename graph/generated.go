@@ -438,6 +438,7 @@ type ComplexityRoot struct {
 		Programme  func(childComplexity int) int
 		Published  func(childComplexity int) int
 		Publishers func(childComplexity int, roles []partnergraph.Role, first *int, after *string, last *int, before *string) int
+		ShortName  func(childComplexity int) int
 		Slug       func(childComplexity int) int
 		Status     func(childComplexity int) int
 		Summarises func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -2552,6 +2553,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Publication.Publishers(childComplexity, args["roles"].([]partnergraph.Role), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Publication.shortName":
+		if e.ComplexityRoot.Publication.ShortName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publication.ShortName(childComplexity), true
 	case "Publication.slug":
 		if e.ComplexityRoot.Publication.Slug == nil {
 			break
@@ -3679,6 +3686,8 @@ type Publication implements Node {
   slug: String!
   status: Status!
   title: String!
+  "The name it goes by, e.g. F3."
+  shortName: String
   kind: PublicationKind!
   published: Date
   summary: String
@@ -4188,6 +4197,7 @@ input PublicationInput {
   slug: String
   status: Status
   title: String
+  shortName: String
   kind: PublicationKind
   published: Date
   summary: String
@@ -4965,6 +4975,8 @@ func (ec *executionContext) childFields_Publication(ctx context.Context, field g
 		return ec.fieldContext_Publication_status(ctx, field)
 	case "title":
 		return ec.fieldContext_Publication_title(ctx, field)
+	case "shortName":
+		return ec.fieldContext_Publication_shortName(ctx, field)
 	case "kind":
 		return ec.fieldContext_Publication_kind(ctx, field)
 	case "published":
@@ -15307,6 +15319,29 @@ func (ec *executionContext) fieldContext_Publication_title(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Publication", field, false, false, "String")
 }
 
+func (ec *executionContext) _Publication_shortName(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Publication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publication_shortName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShortName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Publication_shortName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publication", field, false, false, "String")
+}
+
 func (ec *executionContext) _Publication_kind(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Publication) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20701,7 +20736,7 @@ func (ec *executionContext) unmarshalInputPublicationInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "slug", "status", "title", "kind", "published", "summary", "body", "itemCount", "issue"}
+	fieldsInOrder := [...]string{"id", "slug", "status", "title", "shortName", "kind", "published", "summary", "body", "itemCount", "issue"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -20737,6 +20772,13 @@ func (ec *executionContext) unmarshalInputPublicationInput(ctx context.Context, 
 				return it, err
 			}
 			it["title"] = data
+		case "shortName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["shortName"] = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
 			data, err := ec.unmarshalOPublicationKind2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐPublicationKind(ctx, v)
@@ -23555,6 +23597,11 @@ func (ec *executionContext) _Publication(ctx context.Context, sel ast.SelectionS
 		case "title":
 			out.Values[i] = ec._Publication_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shortName":
+			out.Values[i] = ec._Publication_shortName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":

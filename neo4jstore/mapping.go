@@ -89,7 +89,7 @@ func toNode(n neo4j.Node) (pg.Node, error) {
 	case pg.KindPublication:
 		return &pg.Publication{Base: base, Title: str(p, "title"), Kind: pg.PublicationKind(str(p, "kind")),
 			Published: optDate(p, "published"), Summary: optStr(p, "summary"), Body: optStr(p, "body"),
-			ItemCount: optInt(p, "itemCount"), Issue: optStr(p, "issue")}, nil
+			ItemCount: optInt(p, "itemCount"), Issue: optStr(p, "issue"), ShortName: optStr(p, "shortName")}, nil
 	case pg.KindTopic:
 		return &pg.Topic{Base: base, Name: str(p, "name"), Description: optStr(p, "description")}, nil
 	case pg.KindPlace:

@@ -123,6 +123,7 @@ type Event struct {
 type Publication struct {
 	Common     `yaml:",inline"`
 	Title      string   `yaml:"title"`
+	ShortName  string   `yaml:"shortName"`
 	Kind       string   `yaml:"kind"`
 	Published  string   `yaml:"published"`
 	Summary    string   `yaml:"summary"`
@@ -323,6 +324,7 @@ func (f *File) Check() (*Dataset, error) {
 	for i, x := range f.Publications {
 		m := common(x.Common)
 		opt(m, "title", x.Title)
+		opt(m, "shortName", x.ShortName)
 		opt(m, "kind", x.Kind)
 		opt(m, "published", x.Published)
 		opt(m, "summary", x.Summary)

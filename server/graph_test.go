@@ -302,7 +302,9 @@ func TestSearch(t *testing.T) {
 		// An exact name or acronym first: not the units whose names contain it more often.
 		{"an acronym", "INTERPOL", nil, "org-interpol"},
 		{"an acronym in lower case", "unicri", nil, "org-unicri"},
-		{"the start of a name", "F3", nil, "pub-f3-freedom-from-fear-magazine"},
+		{"the start of a name", "F3 - Freedom", nil, "pub-f3-freedom-from-fear-magazine"},
+		{"a publication's short name", "f3", nil, "pub-f3-freedom-from-fear-magazine"},
+		{"the IGF", "IGF", []string{"ORGANISATION"}, "org-internet-governance-forum"},
 		{"a full name", "United Nations Interregional Crime and Justice Research Institute", nil, "org-unicri"},
 	}
 	for _, tt := range tests {
@@ -351,6 +353,10 @@ func TestSearch(t *testing.T) {
 	}
 	if len(seen) < 4 {
 		t.Errorf("search singapore: %d results over all pages, want at least 4", len(seen))
+	}
+	// The page gives the magazine's short name, and the model keeps it.
+	if d := post(t, srv, "", `{ publication(slug: "f3-freedom-from-fear-magazine") { shortName } }`, nil).mustData(t); get(d, "publication", "shortName") != "F3" {
+		t.Errorf("F3's short name: got %v", get(d, "publication"))
 	}
 	if total := get(post(t, srv, "", q, map[string]any{"text": "singapore"}).mustData(t), "search", "totalCount"); total != float64(len(seen)) {
 		t.Errorf("search totalCount %v, results paged through %d", total, len(seen))
