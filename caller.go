@@ -3,6 +3,7 @@ package partnergraph
 import (
 	"context"
 	"sync/atomic"
+	"time"
 )
 
 // Access is what a caller may do. Each level includes the ones before it.
@@ -24,7 +25,8 @@ func (a Access) Includes(b Access) bool { return accessRank[a] >= accessRank[b] 
 // Caller is who sent a request.
 type Caller struct {
 	Access  Access
-	Subject string // key name or token subject, for logs
+	Subject string    // key name or token subject, for logs
+	Expires time.Time // when its token expires (zero: never); ends its subscriptions
 }
 
 // Viewer returns what the caller may see.

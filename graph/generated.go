@@ -32,6 +32,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	AffiliationConnection() AffiliationConnectionResolver
+	Change() ChangeResolver
 	CoOrganisationConnection() CoOrganisationConnectionResolver
 	Collaborator() CollaboratorResolver
 	CollaboratorConnection() CollaboratorConnectionResolver
@@ -64,6 +65,7 @@ type ResolverRoot interface {
 	SearchConnection() SearchConnectionResolver
 	SearchHit() SearchHitResolver
 	Stats() StatsResolver
+	Subscription() SubscriptionResolver
 	Topic() TopicResolver
 	TopicConnection() TopicConnectionResolver
 }
@@ -89,6 +91,26 @@ type ComplexityRoot struct {
 		Count func(childComplexity int) int
 		Key   func(childComplexity int) int
 		Label func(childComplexity int) int
+	}
+
+	Change struct {
+		At        func(childComplexity int) int
+		Cursor    func(childComplexity int) int
+		Entity    func(childComplexity int) int
+		Fields    func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Operation func(childComplexity int) int
+		Other     func(childComplexity int) int
+		OtherKind func(childComplexity int) int
+		Principal func(childComplexity int) int
+		Relation  func(childComplexity int) int
+	}
+
+	ChangePage struct {
+		EndCursor   func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
+		Nodes       func(childComplexity int) int
 	}
 
 	CoOrganisation struct {
@@ -461,6 +483,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Changes           func(childComplexity int, after *string, kinds []partnergraph.Kind, ids []string, operations []partnergraph.ChangeOp, first int) int
 		CoOrganisations   func(childComplexity int, filter *model.CoOrganisationFilter, first *int, after *string) int
 		CoOrganisedEvents func(childComplexity int, organisations []string, filter *model.NodeFilter, first *int, after *string) int
 		Connection        func(childComplexity int, from string, to string, maxHops int, limit int) int
@@ -559,6 +582,10 @@ type ComplexityRoot struct {
 		TopPartners     func(childComplexity int, limit int, units bool, perEvent bool) int
 	}
 
+	Subscription struct {
+		Changes func(childComplexity int, after *string, kinds []partnergraph.Kind, ids []string, operations []partnergraph.ChangeOp) int
+	}
+
 	Topic struct {
 		CreatedAt     func(childComplexity int) int
 		Description   func(childComplexity int) int
@@ -603,6 +630,16 @@ type ComplexityRoot struct {
 
 type AffiliationConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.AffiliationConnection) (int, error)
+}
+type ChangeResolver interface {
+	Cursor(ctx context.Context, obj *partnergraph.Change) (string, error)
+	Operation(ctx context.Context, obj *partnergraph.Change) (partnergraph.ChangeOp, error)
+
+	Relation(ctx context.Context, obj *partnergraph.Change) (*partnergraph.RelType, error)
+	Other(ctx context.Context, obj *partnergraph.Change) (*string, error)
+	OtherKind(ctx context.Context, obj *partnergraph.Change) (*partnergraph.Kind, error)
+	Principal(ctx context.Context, obj *partnergraph.Change) (*string, error)
+	Entity(ctx context.Context, obj *partnergraph.Change) (partnergraph.Node, error)
 }
 type CoOrganisationConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.CoOrganisationConnection) (int, error)
@@ -764,6 +801,7 @@ type QueryResolver interface {
 	Search(ctx context.Context, text string, kinds []partnergraph.Kind, first *int, after *string) (*model.SearchConnection, error)
 	Stats(ctx context.Context, filter *model.StatsFilter) (*model.Stats, error)
 	NetworkAnalysis(ctx context.Context, filter *model.NetworkAnalysisFilter) (*partnergraph.NetworkAnalysis, error)
+	Changes(ctx context.Context, after *string, kinds []partnergraph.Kind, ids []string, operations []partnergraph.ChangeOp, first int) (*model.ChangePage, error)
 }
 type RelationResolver interface {
 	From(ctx context.Context, obj *partnergraph.Relation) (partnergraph.Node, error)
@@ -790,6 +828,9 @@ type StatsResolver interface {
 	EventsByTopic(ctx context.Context, obj *model.Stats) ([]*partnergraph.Bucket, error)
 	EventsByCountry(ctx context.Context, obj *model.Stats) ([]*partnergraph.Bucket, error)
 	TopPartners(ctx context.Context, obj *model.Stats, limit int, units bool, perEvent bool) ([]*partnergraph.Bucket, error)
+}
+type SubscriptionResolver interface {
+	Changes(ctx context.Context, after *string, kinds []partnergraph.Kind, ids []string, operations []partnergraph.ChangeOp) (<-chan *partnergraph.Change, error)
 }
 type TopicResolver interface {
 	Events(ctx context.Context, obj *partnergraph.Topic, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) (*model.EventConnection, error)
@@ -874,6 +915,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Bucket.Label(childComplexity), true
+
+	case "Change.at":
+		if e.ComplexityRoot.Change.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.At(childComplexity), true
+	case "Change.cursor":
+		if e.ComplexityRoot.Change.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Cursor(childComplexity), true
+	case "Change.entity":
+		if e.ComplexityRoot.Change.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Entity(childComplexity), true
+	case "Change.fields":
+		if e.ComplexityRoot.Change.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Fields(childComplexity), true
+	case "Change.id":
+		if e.ComplexityRoot.Change.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.ID(childComplexity), true
+	case "Change.kind":
+		if e.ComplexityRoot.Change.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Kind(childComplexity), true
+	case "Change.operation":
+		if e.ComplexityRoot.Change.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Operation(childComplexity), true
+	case "Change.other":
+		if e.ComplexityRoot.Change.Other == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Other(childComplexity), true
+	case "Change.otherKind":
+		if e.ComplexityRoot.Change.OtherKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.OtherKind(childComplexity), true
+	case "Change.principal":
+		if e.ComplexityRoot.Change.Principal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Principal(childComplexity), true
+	case "Change.relation":
+		if e.ComplexityRoot.Change.Relation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Relation(childComplexity), true
+
+	case "ChangePage.endCursor":
+		if e.ComplexityRoot.ChangePage.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePage.EndCursor(childComplexity), true
+	case "ChangePage.hasNextPage":
+		if e.ComplexityRoot.ChangePage.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePage.HasNextPage(childComplexity), true
+	case "ChangePage.nodes":
+		if e.ComplexityRoot.ChangePage.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePage.Nodes(childComplexity), true
 
 	case "CoOrganisation.a":
 		if e.ComplexityRoot.CoOrganisation.A == nil {
@@ -2650,6 +2777,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PublicationEdge.Node(childComplexity), true
 
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["after"].(*string), args["kinds"].([]partnergraph.Kind), args["ids"].([]string), args["operations"].([]partnergraph.ChangeOp), args["first"].(int)), true
 	case "Query.coOrganisations":
 		if e.ComplexityRoot.Query.CoOrganisations == nil {
 			break
@@ -3161,6 +3299,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Stats.TopPartners(childComplexity, args["limit"].(int), args["units"].(bool), args["perEvent"].(bool)), true
 
+	case "Subscription.changes":
+		if e.ComplexityRoot.Subscription.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["after"].(*string), args["kinds"].([]partnergraph.Kind), args["ids"].([]string), args["operations"].([]partnergraph.ChangeOp)), true
+
 	case "Topic.createdAt":
 		if e.ComplexityRoot.Topic.CreatedAt == nil {
 			break
@@ -3380,6 +3530,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -4156,6 +4323,60 @@ type Query {
   stats(filter: StatsFilter): Stats!
   "Centrality, communities and evolution of the partner network; computed once per content version and filter."
   networkAnalysis(filter: NetworkAnalysisFilter): NetworkAnalysis!
+  "The change feed after a cursor (from its oldest kept change without one), oldest first; for clients that poll or catch up. One call reads at most 10,000 changes: keep paging from endCursor while hasNextPage."
+  changes(after: String, kinds: [NodeKind!], ids: [ID!], operations: [ChangeOperation!], first: Int! = 100): ChangePage!
+}
+
+"""
+Live updates. Over WebSocket (graphql-transport-ws, as graphql-ws, Apollo Client and urql speak
+it) or over HTTP with Server-Sent Events (graphql-sse, distinct connections). See docs/feed.md.
+"""
+type Subscription {
+  "The changes after the cursor (replayed first; from now without one), then each new one as it commits. Resume with the cursor of the last change received: nothing is lost or repeated."
+  changes(after: String, kinds: [NodeKind!], ids: [ID!], operations: [ChangeOperation!]): Change!
+}
+
+"""
+What a change did. Callers who see published content only never learn of drafts: publishing
+reaches them as CREATED and unpublishing as DELETED.
+"""
+enum ChangeOperation {
+  CREATED
+  UPDATED
+  DELETED
+  LINKED
+  UNLINKED
+  PUBLISHED
+  UNPUBLISHED
+}
+
+"One record of the change feed: an entity or relation a committed mutation touched."
+type Change {
+  "Resume after this change (changes(after:), subscription changes(after:))."
+  cursor: String!
+  operation: ChangeOperation!
+  "When it was committed."
+  at: DateTime!
+  "The entity, or for LINKED and UNLINKED the relation's from end."
+  id: ID!
+  kind: NodeKind!
+  "The properties an update wrote."
+  fields: [String!]!
+  relation: RelationType
+  "The relation's to end."
+  other: ID
+  otherKind: NodeKind
+  "Who made the change: for editors and admins only."
+  principal: String
+  "The entity now, as the caller may see it; null once deleted or hidden."
+  entity: Node
+}
+
+type ChangePage {
+  nodes: [Change!]!
+  "Where the next page starts: the last change read, also when the filter left none of them."
+  endCursor: String
+  hasNextPage: Boolean!
 }
 
 input ProgrammeInput {
@@ -4337,6 +4558,46 @@ func (ec *executionContext) childFields_Bucket(ctx context.Context, field graphq
 		return ec.fieldContext_Bucket_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Bucket", field.Name)
+}
+
+func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_Change_cursor(ctx, field)
+	case "operation":
+		return ec.fieldContext_Change_operation(ctx, field)
+	case "at":
+		return ec.fieldContext_Change_at(ctx, field)
+	case "id":
+		return ec.fieldContext_Change_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Change_kind(ctx, field)
+	case "fields":
+		return ec.fieldContext_Change_fields(ctx, field)
+	case "relation":
+		return ec.fieldContext_Change_relation(ctx, field)
+	case "other":
+		return ec.fieldContext_Change_other(ctx, field)
+	case "otherKind":
+		return ec.fieldContext_Change_otherKind(ctx, field)
+	case "principal":
+		return ec.fieldContext_Change_principal(ctx, field)
+	case "entity":
+		return ec.fieldContext_Change_entity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangePage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_ChangePage_nodes(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_ChangePage_endCursor(ctx, field)
+	case "hasNextPage":
+		return ec.fieldContext_ChangePage_hasNextPage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangePage", field.Name)
 }
 
 func (ec *executionContext) childFields_CoOrganisation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7113,6 +7374,52 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]partnergraph.Kind, error) {
+			return ec.unmarshalONodeKind2ᚕgithubᚗcomᚋunicriᚋpartnergraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "operations",
+		func(ctx context.Context, v any) ([]partnergraph.ChangeOp, error) {
+			return ec.unmarshalOChangeOperation2ᚕgithubᚗcomᚋunicriᚋpartnergraphᚐChangeOpᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["operations"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_coOrganisations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7913,6 +8220,44 @@ func (ec *executionContext) field_Stats_topPartners_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]partnergraph.Kind, error) {
+			return ec.unmarshalONodeKind2ᚕgithubᚗcomᚋunicriᚋpartnergraphᚐKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "operations",
+		func(ctx context.Context, v any) ([]partnergraph.ChangeOp, error) {
+			return ec.unmarshalOChangeOperation2ᚕgithubᚗcomᚋunicriᚋpartnergraphᚐChangeOpᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["operations"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Topic_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8365,6 +8710,346 @@ func (ec *executionContext) _Bucket_count(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Bucket_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Bucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Change_cursor(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Cursor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, true, "String")
+}
+
+func (ec *executionContext) _Change_operation(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Operation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v partnergraph.ChangeOp) graphql.Marshaler {
+			return ec.marshalNChangeOperation2githubᚗcomᚋunicriᚋpartnergraphᚐChangeOp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, true, "ChangeOperation")
+}
+
+func (ec *executionContext) _Change_at(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Change_id(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Change_kind(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v partnergraph.Kind) graphql.Marshaler {
+			return ec.marshalNNodeKind2githubᚗcomᚋunicriᚋpartnergraphᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "NodeKind")
+}
+
+func (ec *executionContext) _Change_fields(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _Change_relation(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_relation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Relation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *partnergraph.RelType) graphql.Marshaler {
+			return ec.marshalORelationType2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐRelType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_relation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, true, "RelationType")
+}
+
+func (ec *executionContext) _Change_other(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_other(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Other(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_other(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Change_otherKind(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_otherKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().OtherKind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *partnergraph.Kind) graphql.Marshaler {
+			return ec.marshalONodeKind2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_otherKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, true, "NodeKind")
+}
+
+func (ec *executionContext) _Change_principal(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_principal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Principal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_principal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, true, "String")
+}
+
+func (ec *executionContext) _Change_entity(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v partnergraph.Node) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋunicriᚋpartnergraphᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangePage_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ChangePage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePage_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*partnergraph.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePage_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangePage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangePage_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.ChangePage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePage_endCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePage_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangePage", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangePage_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.ChangePage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePage_hasNextPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasNextPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePage_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangePage", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CoOrganisation_a(ctx context.Context, field graphql.CollectedField, obj *partnergraph.CoOrganisation) (ret graphql.Marshaler) {
@@ -16996,6 +17681,50 @@ func (ec *executionContext) fieldContext_Query_networkAnalysis(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_changes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Changes(ctx, fc.Args["after"].(*string), fc.Args["kinds"].([]partnergraph.Kind), fc.Args["ids"].([]string), fc.Args["operations"].([]partnergraph.ChangeOp), fc.Args["first"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangePage) graphql.Marshaler {
+			return ec.marshalNChangePage2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐChangePage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangePage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18178,6 +18907,50 @@ func (ec *executionContext) fieldContext_Stats_topPartners(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Stats_topPartners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_changes(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().Changes(ctx, fc.Args["after"].(*string), fc.Args["kinds"].([]partnergraph.Kind), fc.Args["ids"].([]string), fc.Args["operations"].([]partnergraph.ChangeOp))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *partnergraph.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21286,6 +22059,139 @@ func (ec *executionContext) _Bucket(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var changeImplementors = []string{"Change"}
+
+func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *partnergraph.Change) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Change")
+		case "cursor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_cursor(ctx, field, obj)
+				})
+		case "operation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_operation(ctx, field, obj)
+				})
+		case "at":
+			out.Values[i] = ec._Change_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "id":
+			out.Values[i] = ec._Change_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Change_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fields":
+			out.Values[i] = ec._Change_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "relation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_relation(ctx, field, obj)
+				})
+		case "other":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_other(ctx, field, obj)
+				})
+		case "otherKind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_otherKind(ctx, field, obj)
+				})
+		case "principal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_principal(ctx, field, obj)
+				})
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_entity(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changePageImplementors = []string{"ChangePage"}
+
+func (ec *executionContext) _ChangePage(ctx context.Context, sel ast.SelectionSet, obj *model.ChangePage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changePageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangePage")
+		case "nodes":
+			out.Values[i] = ec._ChangePage_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endCursor":
+			out.Values[i] = ec._ChangePage_endCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hasNextPage":
+			out.Values[i] = ec._ChangePage_hasNextPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var coOrganisationImplementors = []string{"CoOrganisation"}
 
 func (ec *executionContext) _CoOrganisation(ctx context.Context, sel ast.SelectionSet, obj *partnergraph.CoOrganisation) graphql.Marshaler {
@@ -23947,6 +24853,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_networkAnalysis(ctx, field)
 				})
+		case "changes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_changes(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -24496,6 +25408,26 @@ func (ec *executionContext) _Stats(ctx context.Context, sel ast.SelectionSet, ob
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "changes":
+		return ec._Subscription_changes(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var topicImplementors = []string{"Topic", "Node"}
@@ -25229,6 +26161,53 @@ func (ec *executionContext) marshalNCentralityOrder2githubᚗcomᚋunicriᚋpart
 	return v
 }
 
+func (ec *executionContext) marshalNChange2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*partnergraph.Change) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChange2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChange2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐChange(ctx context.Context, sel ast.SelectionSet, v *partnergraph.Change) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Change!")
+		return graphql.Null
+	}
+	return ec._Change(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChangeOperation2githubᚗcomᚋunicriᚋpartnergraphᚐChangeOp(ctx context.Context, v any) (partnergraph.ChangeOp, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := partnergraph.ChangeOp(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeOperation2githubᚗcomᚋunicriᚋpartnergraphᚐChangeOp(ctx context.Context, sel ast.SelectionSet, v partnergraph.ChangeOp) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ChangeOperation!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNChangePage2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐChangePage(ctx context.Context, sel ast.SelectionSet, v *model.ChangePage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangePage!")
+		return graphql.Null
+	}
+	return ec._ChangePage(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCoOrganisation2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐCoOrganisation(ctx context.Context, sel ast.SelectionSet, v *partnergraph.CoOrganisation) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CoOrganisation!")
@@ -25347,6 +26326,20 @@ func (ec *executionContext) marshalNCommunity2ᚖgithubᚗcomᚋunicriᚋpartner
 		return graphql.Null
 	}
 	return ec._Community(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNDeleteNodesPayload2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐDeleteNodesPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteNodesPayload) graphql.Marshaler {
@@ -26443,6 +27436,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNTopic2ᚕᚖgithubᚗcomᚋunicriᚋpartnergraphᚐTopicᚄ(ctx context.Context, sel ast.SelectionSet, v []*partnergraph.Topic) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -26724,6 +27746,42 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOChangeOperation2ᚕgithubᚗcomᚋunicriᚋpartnergraphᚐChangeOpᚄ(ctx context.Context, v any) ([]partnergraph.ChangeOp, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]partnergraph.ChangeOp, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChangeOperation2githubᚗcomᚋunicriᚋpartnergraphᚐChangeOp(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOChangeOperation2ᚕgithubᚗcomᚋunicriᚋpartnergraphᚐChangeOpᚄ(ctx context.Context, sel ast.SelectionSet, v []partnergraph.ChangeOp) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChangeOperation2githubᚗcomᚋunicriᚋpartnergraphᚐChangeOp(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOCoOrganisationFilter2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐCoOrganisationFilter(ctx context.Context, v any) (*model.CoOrganisationFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -26990,6 +28048,25 @@ func (ec *executionContext) marshalONodeKind2ᚕgithubᚗcomᚋunicriᚋpartnerg
 	return ret
 }
 
+func (ec *executionContext) unmarshalONodeKind2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐKind(ctx context.Context, v any) (*partnergraph.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := partnergraph.Kind(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONodeKind2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐKind(ctx context.Context, sel ast.SelectionSet, v *partnergraph.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOOrderBy2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐOrderBy(ctx context.Context, v any) (*model.OrderBy, error) {
 	if v == nil {
 		return nil, nil
@@ -27104,6 +28181,25 @@ func (ec *executionContext) unmarshalOPublicationKind2ᚖgithubᚗcomᚋunicri�
 }
 
 func (ec *executionContext) marshalOPublicationKind2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐPublicationKind(ctx context.Context, sel ast.SelectionSet, v *partnergraph.PublicationKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalORelationType2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐRelType(ctx context.Context, v any) (*partnergraph.RelType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := partnergraph.RelType(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORelationType2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚐRelType(ctx context.Context, sel ast.SelectionSet, v *partnergraph.RelType) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

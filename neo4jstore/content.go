@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -123,6 +124,9 @@ func (s *Content) CreateNode(ctx context.Context, in pg.NodeInput) (pg.Node, err
 		if err != nil {
 			return nil, err
 		}
+		raw, _, _ := neo4j.GetRecordValue[neo4j.Node](rows[0], "n")
+		status, _ := raw.Props["status"].(string)
+		t.noteNode(id, in.Kind, "", status, nil)
 		for i := range links {
 			if err := link(ctx, t, &links[i]); err != nil {
 				return nil, linkError(i, err)
@@ -166,6 +170,18 @@ func setDerived(kind pg.Kind, props, existing map[string]any) {
 	props["dateFrom"] = pg.Date(start).Start()
 	props["dateTo"] = pg.Date(end).End()
 	props["year"] = int64(pg.Date(start).Year())
+}
+
+// writtenFields are the properties an update wrote, without the derived ones.
+func writtenFields(props map[string]any) []string {
+	var out []string
+	for k := range props {
+		if k != "dateFrom" && k != "dateTo" && k != "year" {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func resulting(props, existing map[string]any, name string) string {
@@ -215,6 +231,12 @@ func (s *Content) UpdateNode(ctx context.Context, id string, in pg.NodeInput) (p
 		if err := done(); err != nil {
 			return nil, err
 		}
+		before, _ := n.Props["status"].(string)
+		after := before
+		if s, ok := props["status"].(string); ok {
+			after = s
+		}
+		t.noteNode(id, in.Kind, before, after, writtenFields(props))
 		if in.Kind == pg.KindEvent { // its own period, or its parts'
 			if err := inheritDates(ctx, t, id); err != nil {
 				return nil, err
@@ -238,6 +260,9 @@ func (s *Content) DeleteNode(ctx context.Context, id string) error {
 		}
 		parts, err := partsOf(ctx, t, id) // they lose its period
 		if err != nil {
+			return nil, err
+		}
+		if err := t.noteDeleted(ctx, []string{id}); err != nil {
 			return nil, err
 		}
 		rows, err := t.run(ctx, q, map[string]any{"id": id})
@@ -286,6 +311,9 @@ RETURN missing`
 		}
 		parts, err := partsOf(ctx, t, ids...)
 		if err != nil {
+			return nil, err
+		}
+		if err := t.noteDeleted(ctx, ids); err != nil {
 			return nil, err
 		}
 		rows, err := t.run(ctx, q, map[string]any{"ids": ids})
@@ -392,6 +420,9 @@ func link(ctx context.Context, t tx, r *pg.Relation) error {
 		_, err := t.run(ctx, qLink[r.Type], relParams(*r))
 		return err
 	})
+	if err == nil {
+		t.noteRelation(pg.OpLinked, *r)
+	}
 	if err != nil || r.Type != pg.RelPartOf {
 		return err
 	}
@@ -438,8 +469,12 @@ func (s *Content) Unlink(ctx context.Context, r pg.Relation) error {
 			if err != nil {
 				return err
 			}
-			if n, _, _ := neo4j.GetRecordValue[int64](rows[0], "n"); n == 0 && t.attempt == 1 {
+			n, _, _ := neo4j.GetRecordValue[int64](rows[0], "n")
+			if n == 0 && t.attempt == 1 {
 				return pg.Errorf(pg.ENOTFOUND, "no %s relation from %q to %q", r.Type, r.From, r.To)
+			}
+			if n > 0 {
+				t.noteRelation(pg.OpUnlinked, r)
 			}
 			if r.Type == pg.RelPartOf {
 				return inheritDates(ctx, t, r.From)

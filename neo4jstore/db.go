@@ -366,7 +366,8 @@ func (db *DB) execute(ctx context.Context, query string, params map[string]any, 
 type tx struct {
 	db      *DB
 	t       neo4j.ManagedTransaction
-	attempt int // 1 for the first run; the driver retries on transient failures
+	attempt int       // 1 for the first run; the driver retries on transient failures
+	changes *[]change // what the transaction touched, for the change feed (feed.go)
 }
 
 // run runs one statement in the transaction and collects its records.
@@ -396,11 +397,15 @@ func (db *DB) inWrite(ctx context.Context, fn func(tx) (any, error)) (any, error
 		var err error
 		res, err = session.ExecuteWrite(ctx, func(t neo4j.ManagedTransaction) (any, error) {
 			started = true
-			res, err := fn(tx{db: db, t: t, attempt: attempt})
+			w := tx{db: db, t: t, attempt: attempt, changes: &[]change{}}
+			res, err := fn(w)
 			if err != nil {
 				return nil, err
 			}
-			if _, err := (tx{db: db, t: t, attempt: attempt}).run(ctx, qBumpVersion, nil); err != nil {
+			if _, err := w.run(ctx, qBumpVersion, nil); err != nil {
+				return nil, err
+			}
+			if err := w.recordChanges(ctx); err != nil {
 				return nil, err
 			}
 			return res, nil

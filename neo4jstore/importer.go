@@ -332,7 +332,7 @@ func batches[T any](items []T, size int) [][]T {
 	return out
 }
 
-// Reset deletes every entity and relation (not the schema) in batches. For tests and for
+// Reset deletes every entity and relation (not the schema), and the change feed, in batches. For tests and for
 // `partnergraph seed --reset` and `generate --reset`; never reachable from the API.
 // Relations go first, in batches of their own: deleting a batch of nodes with DETACH DELETE
 // also deletes all their relations in that transaction, and a batch holding a hub with
@@ -341,10 +341,11 @@ func (db *DB) Reset(ctx context.Context) error {
 	const (
 		qRels  = `MATCH (:Entity)-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS`
 		qNodes = `MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS`
+		qFeed  = `MATCH (c:Change) CALL (c) { DELETE c } IN TRANSACTIONS OF 10000 ROWS`
 	)
 	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database})
 	defer func() { _ = session.Close(context.Background()) }()
-	for _, q := range []string{qRels, qNodes} {
+	for _, q := range []string{qRels, qNodes, qFeed} {
 		start := time.Now()
 		res, err := session.Run(ctx, q, nil)
 		if err == nil {

@@ -16,4 +16,6 @@ type Resolver struct {
 	StatsService   pg.StatsService
 	// AnalyticsService may be nil: the network analytics then answer NOT_IMPLEMENTED.
 	AnalyticsService pg.AnalyticsService
+	// FeedService may be nil: the change feed then answers NOT_IMPLEMENTED.
+	FeedService pg.FeedService
 }

@@ -19,6 +19,56 @@ func (r *affiliationConnectionResolver) TotalCount(ctx context.Context, obj *mod
 	return total(ctx, obj.Count)
 }
 
+// Cursor is the resolver for the cursor field.
+func (r *changeResolver) Cursor(ctx context.Context, obj *partnergraph.Change) (string, error) {
+	if obj.Ended != nil {
+		return "", obj.Ended
+	}
+	return partnergraph.ChangeCursor(obj.Seq), nil
+}
+
+// Operation is the resolver for the operation field.
+func (r *changeResolver) Operation(ctx context.Context, obj *partnergraph.Change) (partnergraph.ChangeOp, error) {
+	return obj.Op, nil
+}
+
+// Relation is the resolver for the relation field.
+func (r *changeResolver) Relation(ctx context.Context, obj *partnergraph.Change) (*partnergraph.RelType, error) {
+	if obj.Relation == "" {
+		return nil, nil
+	}
+	return &obj.Relation, nil
+}
+
+// Other is the resolver for the other field.
+func (r *changeResolver) Other(ctx context.Context, obj *partnergraph.Change) (*string, error) {
+	if obj.Other == "" {
+		return nil, nil
+	}
+	return &obj.Other, nil
+}
+
+// OtherKind is the resolver for the otherKind field.
+func (r *changeResolver) OtherKind(ctx context.Context, obj *partnergraph.Change) (*partnergraph.Kind, error) {
+	if obj.OtherKind == "" {
+		return nil, nil
+	}
+	return &obj.OtherKind, nil
+}
+
+// Principal is the resolver for the principal field.
+func (r *changeResolver) Principal(ctx context.Context, obj *partnergraph.Change) (*string, error) {
+	if obj.Principal == "" || !partnergraph.CallerFromContext(ctx).Access.Includes(partnergraph.AccessEditor) {
+		return nil, nil
+	}
+	return &obj.Principal, nil
+}
+
+// Entity is the resolver for the entity field.
+func (r *changeResolver) Entity(ctx context.Context, obj *partnergraph.Change) (partnergraph.Node, error) {
+	return r.changeEntity(ctx, obj.ID)
+}
+
 // TotalCount is the resolver for the totalCount field.
 func (r *coOrganisationConnectionResolver) TotalCount(ctx context.Context, obj *model.CoOrganisationConnection) (int, error) {
 	return total(ctx, obj.Count)
@@ -939,6 +989,28 @@ func (r *queryResolver) NetworkAnalysis(ctx context.Context, filter *model.Netwo
 	return a.Analyse(ctx, viewer(ctx), analyticsFilter(filter))
 }
 
+// Changes is the resolver for the changes field.
+func (r *queryResolver) Changes(ctx context.Context, after *string, kinds []partnergraph.Kind, ids []string, operations []partnergraph.ChangeOp, first int) (*model.ChangePage, error) {
+	feed, err := r.feed()
+	if err != nil {
+		return nil, err
+	}
+	f, err := changeFilter(after, kinds, ids, operations, 0)
+	if err != nil {
+		return nil, err
+	}
+	p, err := feed.Changes(ctx, viewer(ctx), f, first)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.ChangePage{Nodes: ptrs(p.Changes), HasNextPage: p.More}
+	if p.End > 0 {
+		end := partnergraph.ChangeCursor(p.End)
+		out.EndCursor = &end
+	}
+	return out, nil
+}
+
 // From is the resolver for the from field.
 func (r *relationResolver) From(ctx context.Context, obj *partnergraph.Relation) (partnergraph.Node, error) {
 	return loader.FromContext(ctx).Node(ctx, obj.From)
@@ -1004,6 +1076,19 @@ func (r *statsResolver) TopPartners(ctx context.Context, obj *model.Stats, limit
 	return ptrs(b), err
 }
 
+// Changes is the resolver for the changes field.
+func (r *subscriptionResolver) Changes(ctx context.Context, after *string, kinds []partnergraph.Kind, ids []string, operations []partnergraph.ChangeOp) (<-chan *partnergraph.Change, error) {
+	feed, err := r.feed()
+	if err != nil {
+		return nil, err
+	}
+	f, err := changeFilter(after, kinds, ids, operations, -1)
+	if err != nil {
+		return nil, err
+	}
+	return subscribe(ctx, feed, f)
+}
+
 // Events is the resolver for the events field.
 func (r *topicResolver) Events(ctx context.Context, obj *partnergraph.Topic, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) (*model.EventConnection, error) {
 	p, count, err := related(ctx, obj.ID, partnergraph.EdgeQuery{Types: []partnergraph.RelType{partnergraph.RelAbout}, Outgoing: false, Kind: partnergraph.KindEvent, Roles: nil, Filter: nodeFilter(partnergraph.KindEvent, filter, orderBy)}, pageArgs(first, after, last, before))
@@ -1040,6 +1125,9 @@ func (r *topicConnectionResolver) TotalCount(ctx context.Context, obj *model.Top
 func (r *Resolver) AffiliationConnection() graph.AffiliationConnectionResolver {
 	return &affiliationConnectionResolver{r}
 }
+
+// Change returns graph.ChangeResolver implementation.
+func (r *Resolver) Change() graph.ChangeResolver { return &changeResolver{r} }
 
 // CoOrganisationConnection returns graph.CoOrganisationConnectionResolver implementation.
 func (r *Resolver) CoOrganisationConnection() graph.CoOrganisationConnectionResolver {
@@ -1169,6 +1257,9 @@ func (r *Resolver) SearchHit() graph.SearchHitResolver { return &searchHitResolv
 // Stats returns graph.StatsResolver implementation.
 func (r *Resolver) Stats() graph.StatsResolver { return &statsResolver{r} }
 
+// Subscription returns graph.SubscriptionResolver implementation.
+func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscriptionResolver{r} }
+
 // Topic returns graph.TopicResolver implementation.
 func (r *Resolver) Topic() graph.TopicResolver { return &topicResolver{r} }
 
@@ -1179,6 +1270,7 @@ func (r *Resolver) TopicConnection() graph.TopicConnectionResolver {
 
 type (
 	affiliationConnectionResolver     struct{ *Resolver }
+	changeResolver                    struct{ *Resolver }
 	coOrganisationConnectionResolver  struct{ *Resolver }
 	collaboratorResolver              struct{ *Resolver }
 	collaboratorConnectionResolver    struct{ *Resolver }
@@ -1211,6 +1303,7 @@ type (
 	searchConnectionResolver          struct{ *Resolver }
 	searchHitResolver                 struct{ *Resolver }
 	statsResolver                     struct{ *Resolver }
+	subscriptionResolver              struct{ *Resolver }
 	topicResolver                     struct{ *Resolver }
 	topicConnectionResolver           struct{ *Resolver }
 )

@@ -128,7 +128,11 @@ func (a *Authenticator) token(raw string) (pg.Caller, error) {
 	if _, ok := accessLevels[access]; !ok {
 		return pg.Caller{}, pg.Errorf(pg.EUNAUTHORIZED, "the token has no valid role claim")
 	}
-	return pg.Caller{Access: access, Subject: "jwt:" + c.Subject}, nil
+	caller := pg.Caller{Access: access, Subject: "jwt:" + c.Subject}
+	if c.ExpiresAt != nil {
+		caller.Expires = c.ExpiresAt.Time
+	}
+	return caller, nil
 }
 
 var accessLevels = map[pg.Access]bool{pg.AccessAnonymous: true, pg.AccessAnalyst: true, pg.AccessEditor: true, pg.AccessAdmin: true}

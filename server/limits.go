@@ -48,6 +48,10 @@ type Limits struct {
 	MaxInFlight      int
 	MaxHeavyInFlight int
 	HeavyCost        int
+	// MaxSubscriptions bounds the subscriptions open at once, MaxSubscriptionsPerClient those of
+	// one client (key or token subject, else address); 0 means 10,000 and 20.
+	MaxSubscriptions          int
+	MaxSubscriptionsPerClient int
 }
 
 // DefaultLimits are generous for the site and the analysts' playground, and stop abuse.
@@ -62,6 +66,8 @@ func (l Limits) withDefaults() Limits {
 	l.MaxInFlight = cmp.Or(l.MaxInFlight, 2*runtime.GOMAXPROCS(0))
 	l.MaxHeavyInFlight = cmp.Or(l.MaxHeavyInFlight, max(2, runtime.GOMAXPROCS(0)))
 	l.HeavyCost = cmp.Or(l.HeavyCost, 20000)
+	l.MaxSubscriptions = cmp.Or(l.MaxSubscriptions, 10000)
+	l.MaxSubscriptionsPerClient = cmp.Or(l.MaxSubscriptionsPerClient, 20)
 	return l
 }
 

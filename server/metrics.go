@@ -26,11 +26,15 @@ type Metrics struct {
 	busy         prometheus.Counter
 	inFlight     prometheus.Gauge
 	validations  prometheus.Counter
+	delivered    prometheus.Histogram
 }
 
 // NewMetrics registers the metrics, and the Go and process collectors, in a new registry.
 func NewMetrics() *Metrics {
 	m := &Metrics{reg: prometheus.NewRegistry()}
+	m.delivered = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "partnergraph_feed_delivery_lag_seconds",
+		Help:    "Time from a change's commit to its delivery to a subscriber of this process.",
+		Buckets: []float64{.05, .1, .2, .3, .5, .75, 1, 2, 5, 10}})
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "partnergraph_graphql_requests_total",
 		Help: "GraphQL operations by operation name and outcome (ok or the error code)."}, []string{"operation", "outcome"})
 	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "partnergraph_graphql_request_duration_seconds",
@@ -49,7 +53,7 @@ func NewMetrics() *Metrics {
 		Help: "GraphQL HTTP requests being served, from the moment they arrive (parsing and validation included)."})
 	m.validations = prometheus.NewCounter(prometheus.CounterOpts{Name: "partnergraph_graphql_validations_total",
 		Help: "Documents parsed and validated (the others were refused before, or came from the cache of validated documents)."})
-	m.reg.MustRegister(m.validations, m.requests, m.duration, m.roundTrips, m.statements, m.stmtDuration, m.limited, m.busy, m.inFlight,
+	m.reg.MustRegister(m.delivered, m.validations, m.requests, m.duration, m.roundTrips, m.statements, m.stmtDuration, m.limited, m.busy, m.inFlight,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -199,3 +203,26 @@ func (f funcCollector) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 func (f funcCollector) Collect(ch chan<- prometheus.Metric) { f.collect(ch) }
+
+// ObserveFeed serves the change feed's numbers at /metrics: the subscriptions open and the
+// newest change this process has read.
+func (m *Metrics) ObserveFeed(subscribers, head func() int64) {
+	m.Register(collectorFunc(func(ch chan<- prometheus.Metric) {
+		ch <- prometheus.MustNewConstMetric(feedSubscribersDesc, prometheus.GaugeValue, float64(subscribers()))
+		ch <- prometheus.MustNewConstMetric(feedHeadDesc, prometheus.GaugeValue, float64(head()))
+	}, feedSubscribersDesc, feedHeadDesc))
+}
+
+// ObserveChangeDelivered records a change delivered to a subscriber, age after its commit.
+func (m *Metrics) ObserveChangeDelivered(age time.Duration) {
+	if m != nil {
+		m.delivered.Observe(age.Seconds())
+	}
+}
+
+var (
+	feedSubscribersDesc = prometheus.NewDesc("partnergraph_feed_subscribers",
+		"Change-feed subscriptions open on this process.", nil, nil)
+	feedHeadDesc = prometheus.NewDesc("partnergraph_feed_head_sequence",
+		"The newest change-feed sequence this process has read.", nil, nil)
+)

@@ -19,6 +19,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/validator/rules"
@@ -43,6 +44,8 @@ type Services struct {
 	Reads pg.ReadService
 	// Analytics, if set, serves the network analytics (package analytics).
 	Analytics pg.AnalyticsService
+	// Feed, if set, serves the change feed and its subscriptions (package feed).
+	Feed pg.FeedService
 }
 
 // Health tells the probes and the GraphQL gate whether the database can serve.
@@ -89,6 +92,9 @@ type Options struct {
 	// Web, if set, answers the requests no other route takes: the explorer, the dashboard and
 	// their assets (package web, mounted by cmd).
 	Web http.Handler
+	// AllowedOrigins are the browser origins allowed besides the server's own (CORS in cmd):
+	// WebSocket upgrades from any other origin are refused.
+	AllowedOrigins []string
 }
 
 // New returns the HTTP handler of the API.
@@ -143,11 +149,14 @@ func newGraphQL(o Options) http.Handler {
 	cfg := graph.Config{Resolvers: &resolvers.Resolver{
 		ContentService: o.Services.Content, NetworkService: o.Services.Network,
 		SearchService: o.Services.Search, StatsService: o.Services.Stats, AnalyticsService: o.Services.Analytics,
+		FeedService: o.Services.Feed,
 	}}
 	cfg.Directives.HasRole = resolvers.HasRole
 	es := costSchema{graph.NewExecutableSchema(cfg)}
 	srv := handler.New(es)
-	srv.AddTransport(graphQLOverHTTP{maxBodyBytes: o.MaxBodyBytes}) // GraphQL over HTTP: JSON POST, GET for queries
+	srv.AddTransport(websocketTransport(o))                           // subscriptions.go
+	srv.AddTransport(transport.SSE{KeepAlivePingInterval: keepAlive}) // before POST: it takes POSTs that accept text/event-stream
+	srv.AddTransport(graphQLOverHTTP{maxBodyBytes: o.MaxBodyBytes})   // GraphQL over HTTP: JSON POST, GET for queries
 	valid := newQueryCache(1000)
 	warmTrusted(es, valid, o.Limits.Trusted)
 	srv.SetQueryCache(valid)
@@ -168,6 +177,7 @@ func newGraphQL(o Options) http.Handler {
 	srv.SetErrorPresenter(resolvers.ErrorPresenter(o.Logger, RequestIDFrom))
 	srv.SetRecoverFunc(resolvers.Recover(o.Logger))
 	lanes := newAdmission(o.Limits, o.Metrics)
+	subscriptions := newSubscriptionCaps(o.Limits)
 	preparing := semaphore.NewWeighted(int64(max(1, runtime.GOMAXPROCS(0)/2)))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if !o.Health.Migrated() {
@@ -177,6 +187,9 @@ func newGraphQL(o Options) http.Handler {
 			}}})
 		}
 		oc := graphql.GetOperationContext(ctx)
+		if oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
+			return subscriptions.aroundSubscription(ctx, next)
+		}
 		cost := 0
 		if info := requestInfoFrom(ctx); info != nil {
 			cost = info.cost
@@ -248,10 +261,21 @@ func newGraphQL(o Options) http.Handler {
 			limit = min(limit, anonymousLimit)
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		info := &requestInfo{client: clientOf(r, caller), start: start}
+		if streaming(r) {
+			// A subscription lives as long as its connection: no deadline, no cache, and none
+			// of the http.Server's read and write time-outs (keep-alive pings keep it honest).
+			rc := http.NewResponseController(w)
+			_, _ = rc.SetReadDeadline(time.Time{}), rc.SetWriteDeadline(time.Time{})
+			ctx := context.WithValue(r.Context(), requestInfoKey{}, info)
+			ctx = pg.NewContextWithCaller(ctx, caller)
+			ctx = loader.NewContext(ctx, newLoaders(o, caller))
+			srv.ServeHTTP(w, r.WithContext(ctx))
+			return
+		}
 		// The deadline reaches Neo4j as the transaction timeout (neo4jstore reads it).
 		ctx, cancel := context.WithTimeout(r.Context(), o.Limits.Timeout)
 		defer cancel()
-		info := &requestInfo{client: clientOf(r, caller), start: start}
 		ctx = context.WithValue(ctx, requestInfoKey{}, info)
 		w = limitedWriter{ResponseWriter: w, info: info}
 		if r.ContentLength < 0 || r.ContentLength > smallBody {
@@ -267,11 +291,16 @@ func newGraphQL(o Options) http.Handler {
 		}
 		ctx, _ = pg.NewContextWithRoundTripCounter(ctx)
 		ctx = pg.NewContextWithCaller(ctx, caller)
-		loaders := loader.New(o.Services.Content, o.Services.Network, caller.Viewer(), o.LoaderWait)
-		loaders.Announce = resolvers.Announce
-		ctx = loader.NewContext(ctx, loaders)
+		ctx = loader.NewContext(ctx, newLoaders(o, caller))
 		api.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// newLoaders are the dataloaders of one request (or one subscription connection).
+func newLoaders(o Options, caller pg.Caller) *loader.Loaders {
+	l := loader.New(o.Services.Content, o.Services.Network, caller.Viewer(), o.LoaderWait)
+	l.Announce = resolvers.Announce
+	return l
 }
 
 // smallBody is the largest request body read without waiting for a preparation slot: the
@@ -326,6 +355,9 @@ type statusWriter struct {
 // Unwrap lets http.ResponseController reach the connection (streaming exports extend their
 // write deadline through it).
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// Flush passes on: Server-Sent Events stream through it.
+func (s *statusWriter) Flush() { _ = http.NewResponseController(s.ResponseWriter).Flush() }
 
 func (s *statusWriter) WriteHeader(code int) {
 	s.status = code

@@ -37,6 +37,8 @@ type Config struct {
 	MaxBodyBytes    int64         // MAX_BODY_BYTES
 	CacheMaxBytes   int64         // CACHE_MAX_BYTES: response cache size; 0 turns it off
 	CachePoll       time.Duration // CACHE_POLL: how often the content version is read
+	FeedPoll        time.Duration // FEED_POLL: how often the change feed is read
+	FeedRetention   time.Duration // FEED_RETENTION: how long changes are kept
 	CacheMaxAge     time.Duration // CACHE_MAX_AGE: Cache-Control max-age of public GET answers
 
 	Env            string        // APP_ENV: development or production (stricter defaults below)
@@ -121,6 +123,8 @@ func parseConfig(name string, args []string, extra ...func(*flag.FlagSet)) (Conf
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration("SHUTDOWN_TIMEOUT", 20*time.Second), "how long shutdown waits for in-flight requests (SHUTDOWN_TIMEOUT)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", envInt("MAX_BODY_BYTES", 1<<20), "largest request body accepted (MAX_BODY_BYTES)")
 	fs.Int64Var(&c.CacheMaxBytes, "cache-max-bytes", envInt("CACHE_MAX_BYTES", 64<<20), "response cache size in bytes, 0 to turn it off (CACHE_MAX_BYTES)")
+	fs.DurationVar(&c.FeedPoll, "feed-poll", envDuration("FEED_POLL", 200*time.Millisecond), "how often the change feed is read: the most a subscriber's change lags its commit, plus delivery (FEED_POLL)")
+	fs.DurationVar(&c.FeedRetention, "feed-retention", envDuration("FEED_RETENTION", 7*24*time.Hour), "how long the change feed keeps changes: a client may resume from a cursor this old (FEED_RETENTION)")
 	fs.DurationVar(&c.CachePoll, "cache-poll", envDuration("CACHE_POLL", time.Second), "how often the content version is read: the most a cached answer lags a change made through another instance (CACHE_POLL)")
 	fs.DurationVar(&c.CacheMaxAge, "cache-max-age", envDuration("CACHE_MAX_AGE", 5*time.Second), "Cache-Control max-age of anonymous GET answers (CACHE_MAX_AGE)")
 	fs.StringVar(&c.Env, "env", env("APP_ENV", "development"), "development or production: production hides introspection and suggestions from anonymous callers and trusts only the published documents (APP_ENV)")
@@ -206,7 +210,7 @@ func (c Config) masked() []any {
 		"editor_api_keys", names(c.EditorKeys), "analyst_api_keys", names(c.AnalystKeys),
 		"log_format", c.LogFormat, "log_level", c.LogLevel, "seed_if_empty", c.SeedIfEmpty,
 		"shutdown_timeout", c.ShutdownTimeout.String(), "max_body_bytes", c.MaxBodyBytes,
-		"cache_max_bytes", c.CacheMaxBytes, "cache_poll", c.CachePoll.String(), "cache_max_age", c.CacheMaxAge.String(),
+		"cache_max_bytes", c.CacheMaxBytes, "cache_poll", c.CachePoll.String(), "feed_poll", c.FeedPoll.String(), "feed_retention", c.FeedRetention.String(), "cache_max_age", c.CacheMaxAge.String(),
 		"env", c.Env, "jwt_hs256_secret", maskSecret(c.JWTSecret), "jwt_public_keys_file", c.JWTPublicKeys, "jwt_jwks_file", c.JWKSFile,
 		"jwt_issuer", c.JWTIssuer, "jwt_audience", c.JWTAudience, "max_query_cost", c.MaxCost, "max_query_depth", c.MaxDepth,
 		"max_query_fields", c.MaxFields, "request_timeout", c.RequestTimeout.String(), "rate_limit", c.RateLimit, "rate_burst", c.RateBurst, "max_in_flight", c.MaxInFlight, "memory_limit", c.MemoryLimit,

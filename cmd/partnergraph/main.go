@@ -31,6 +31,7 @@ import (
 	pg "github.com/unicri/partnergraph"
 	"github.com/unicri/partnergraph/analytics"
 	"github.com/unicri/partnergraph/docs"
+	"github.com/unicri/partnergraph/feed"
 	"github.com/unicri/partnergraph/neo4jstore"
 	"github.com/unicri/partnergraph/seed"
 	"github.com/unicri/partnergraph/server"
@@ -244,12 +245,16 @@ func runServe(ctx context.Context, args []string) error {
 		cache = server.NewCache(server.CacheOptions{MaxBytes: c.CacheMaxBytes, Poll: c.CachePoll, MaxAge: c.CacheMaxAge, Versions: db, Logger: log})
 		go cache.Run(prepCtx)
 	}
+	changes := feed.New(db.Feed(), feed.Options{Poll: c.FeedPoll, Retention: c.FeedRetention, OnDelivered: metrics.ObserveChangeDelivered})
+	go changes.Run(prepCtx)
+	metrics.ObserveFeed(changes.Subscribers, changes.Head)
 	api := server.New(server.Options{
 		Logger: log, Health: h, Auth: auth, MaxBodyBytes: c.MaxBodyBytes, Cache: cache,
 		Limits: c.limits(trusted), Metrics: metrics, Tracing: tracing,
 		MetricsOnAPI: c.metricsOnAPI(), MetricsToken: c.MetricsToken,
-		Web:      web.Handler(),
-		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats(), Reads: db.Reader(), Analytics: analytics.New(db.Partners())},
+		Web: web.Handler(), AllowedOrigins: c.CORSOrigins,
+		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats(), Reads: db.Reader(),
+			Analytics: analytics.New(db.Partners()), Feed: changes},
 	})
 	h.warm = func(ctx context.Context) { server.WarmUp(ctx, api, warmDocuments(), log) }
 	go h.prepare(prepCtx, log, c.SeedIfEmpty)
@@ -260,6 +265,7 @@ func runServe(ctx context.Context, args []string) error {
 	srv := &http.Server{Addr: c.HTTPAddr, Handler: withCORS(c.CORSOrigins, api), ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return requests }}
+	srv.RegisterOnShutdown(changes.Shutdown) // subscriptions end at once, saying why
 	errc := make(chan error, 2)
 	go func() { errc <- srv.ListenAndServe() }()
 	if c.MetricsAddr != "" {

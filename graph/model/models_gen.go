@@ -25,6 +25,13 @@ type AffiliationEdge struct {
 	Title *string `json:"title,omitempty"`
 }
 
+type ChangePage struct {
+	Nodes []*partnergraph.Change `json:"nodes"`
+	// Where the next page starts: the last change read, also when the filter left none of them.
+	EndCursor   *string `json:"endCursor,omitempty"`
+	HasNextPage bool    `json:"hasNextPage"`
+}
+
 type CoOrganisationConnection struct {
 	Edges      []*CoOrganisationEdge `json:"edges"`
 	PageInfo   *PageInfo             `json:"pageInfo"`
@@ -346,6 +353,11 @@ type StatsFilter struct {
 	EventKinds   []partnergraph.EventKind `json:"eventKinds,omitempty"`
 	From         *partnergraph.Date       `json:"from,omitempty"`
 	To           *partnergraph.Date       `json:"to,omitempty"`
+}
+
+// Live updates. Over WebSocket (graphql-transport-ws, as graphql-ws, Apollo Client and urql speak
+// it) or over HTTP with Server-Sent Events (graphql-sse, distinct connections). See docs/feed.md.
+type Subscription struct {
 }
 
 type TopicConnection struct {

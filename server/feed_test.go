@@ -1,0 +1,325 @@
+package server_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/unicri/partnergraph/feed"
+	"github.com/unicri/partnergraph/internal/neo4jtest"
+	"github.com/unicri/partnergraph/neo4jstore"
+	"github.com/unicri/partnergraph/server"
+)
+
+// replica serves db as one API process does: its own feed reader, its own subscribers.
+func replica(t *testing.T, db *neo4jstore.DB) *httptest.Server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	hub := feed.New(db.Feed(), feed.Options{Poll: 50 * time.Millisecond})
+	go hub.Run(ctx)
+	o := testOptions(db)
+	o.Services.Feed = hub
+	srv := httptest.NewServer(server.New(o))
+	t.Cleanup(func() { hub.Shutdown(); srv.Close(); cancel() })
+	return srv
+}
+
+// event is one change a subscription delivered, or the error that ended it.
+type event struct {
+	Cursor, Operation, ID, Kind string
+	Errors                      []map[string]any
+}
+
+const changeFields = `cursor operation id kind`
+
+// wsSubscribe subscribes over WebSocket in the graphql-transport-ws protocol, authenticating
+// in the connection_init payload; events arrive on the channel until the subscription ends.
+func wsSubscribe(t *testing.T, srv *httptest.Server, key, args string) (<-chan event, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/graphql",
+		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	send := func(v any) {
+		b, _ := json.Marshal(v)
+		if err := c.Write(ctx, websocket.MessageText, b); err != nil {
+			t.Fatalf("write: %v", err)
+		}
+	}
+	init := map[string]any{"type": "connection_init"}
+	if key != "" {
+		init["payload"] = map[string]any{"Authorization": "Bearer " + key}
+	}
+	send(init)
+	if _, b, err := c.Read(ctx); err != nil || !bytes.Contains(b, []byte("connection_ack")) {
+		t.Fatalf("connection_init: %s %v", b, err)
+	}
+	send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+		"query": "subscription { changes" + args + " { " + changeFields + " } }"}})
+	out := make(chan event, 1000)
+	go func() {
+		defer close(out)
+		for {
+			_, b, err := c.Read(ctx)
+			if err != nil {
+				return
+			}
+			var m struct {
+				Type    string
+				Payload struct {
+					Data   struct{ Changes event }
+					Errors []map[string]any
+				}
+			}
+			_ = json.Unmarshal(b, &m)
+			switch m.Type {
+			case "next":
+				e := m.Payload.Data.Changes
+				e.Errors = m.Payload.Errors
+				out <- e
+			case "error":
+				out <- event{Errors: []map[string]any{{"message": string(b)}}}
+				return
+			case "complete":
+				return
+			case "ping":
+				send(map[string]any{"type": "pong"})
+			}
+		}
+	}()
+	return out, func() { cancel(); _ = c.CloseNow() }
+}
+
+// sseSubscribe subscribes over Server-Sent Events (graphql-sse, distinct connections).
+func sseSubscribe(t *testing.T, srv *httptest.Server, key, args string) (<-chan event, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	body, _ := json.Marshal(map[string]any{"query": "subscription { changes" + args + " { " + changeFields + " } }"})
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("SSE: %v", err)
+	}
+	out := make(chan event, 1000)
+	go func() {
+		defer close(out)
+		defer res.Body.Close()
+		lines := bufio.NewScanner(res.Body)
+		for lines.Scan() {
+			data, ok := strings.CutPrefix(lines.Text(), "data: ")
+			if !ok {
+				continue
+			}
+			var m struct {
+				Data   struct{ Changes event }
+				Errors []map[string]any
+			}
+			if json.Unmarshal([]byte(data), &m) == nil {
+				e := m.Data.Changes
+				e.Errors = m.Errors
+				out <- e
+			}
+		}
+	}()
+	return out, cancel
+}
+
+// next waits for the next change that passes keep.
+func next(t *testing.T, ch <-chan event, within time.Duration, keep func(event) bool) (event, bool) {
+	t.Helper()
+	deadline := time.After(within)
+	for {
+		select {
+		case e, ok := <-ch:
+			if !ok {
+				return event{}, false
+			}
+			if len(e.Errors) > 0 {
+				t.Fatalf("the subscription failed: %v", e.Errors)
+			}
+			if keep(e) {
+				return e, true
+			}
+		case <-deadline:
+			return event{}, false
+		}
+	}
+}
+
+func about(id string) func(event) bool { return func(e event) bool { return e.ID == id } }
+
+func TestASubscriberOnOneReplicaSeesAMutationMadeThroughAnother(t *testing.T) {
+	db := neo4jtest.Open(t)
+	neo4jtest.MustSeedCentre(t, db)
+	a, b := replica(t, db), replica(t, db)
+	for _, tr := range []struct {
+		name      string
+		subscribe func(*testing.T, *httptest.Server, string, string) (<-chan event, func())
+	}{{"websocket", wsSubscribe}, {"server-sent events", sseSubscribe}} {
+		t.Run(tr.name, func(t *testing.T) {
+			ch, stop := tr.subscribe(t, b, analystKey, "")
+			defer stop()
+			time.Sleep(200 * time.Millisecond) // the subscription is open (it streams from now)
+			slug := "replica-" + strings.ReplaceAll(tr.name, " ", "-")
+			post(t, a, editorKey, `mutation($slug: String!) { createTopic(input: {slug: $slug, name: "Replica topic"}) { id } }`,
+				map[string]any{"slug": slug}).mustData(t)
+			e, ok := next(t, ch, 10*time.Second, about("topic-"+slug))
+			if !ok || e.Operation != "CREATED" || e.Kind != "TOPIC" {
+				t.Fatalf("replica B's subscriber: got %+v (%v), want topic-%s CREATED", e, ok, slug)
+			}
+		})
+	}
+}
+
+func TestAResumedSubscriptionGetsEveryMissedChangeOnceInOrder(t *testing.T) {
+	db := neo4jtest.Open(t)
+	neo4jtest.MustSeedCentre(t, db)
+	srv := replica(t, db)
+	post(t, srv, editorKey, `mutation { createTopic(input: {slug: "resume-start", name: "Resume start"}) { id } }`, nil).mustData(t)
+	ch, stop := sseSubscribe(t, srv, analystKey, "")
+	first, ok := event{}, false
+	defer stop()
+	time.Sleep(200 * time.Millisecond)
+	post(t, srv, editorKey, `mutation { updateTopic(id: "topic-resume-start", input: {name: "Resume"}) { id } }`, nil).mustData(t)
+	if first, ok = next(t, ch, 10*time.Second, about("topic-resume-start")); !ok {
+		t.Fatal("no first change")
+	}
+	stop() // the client goes away; 50 changes happen meanwhile
+	var want []string
+	for i := range 50 {
+		slug := fmt.Sprintf("resume-%02d", i)
+		post(t, srv, editorKey, `mutation($slug: String!) { createTopic(input: {slug: $slug, name: "Missed"}) { id } }`, map[string]any{"slug": slug}).mustData(t)
+		want = append(want, "topic-"+slug)
+	}
+	ch, stop = wsSubscribe(t, srv, analystKey, fmt.Sprintf(`(after: %q, kinds: [TOPIC])`, first.Cursor))
+	defer stop()
+	var got []string
+	seen := map[string]bool{}
+	for len(got) < 50 {
+		e, ok := next(t, ch, 10*time.Second, func(event) bool { return true })
+		if !ok {
+			t.Fatalf("resumed: got %d changes, want 50: %v", len(got), got)
+		}
+		if seen[e.Cursor] {
+			t.Fatalf("change %s delivered twice", e.Cursor)
+		}
+		seen[e.Cursor] = true
+		got = append(got, e.ID)
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("resumed changes out of order:\ngot  %v\nwant %v", got, want)
+	}
+	// Polling from the same cursor gives the same 50.
+	d := post(t, srv, analystKey, `query($after: String) { changes(after: $after, kinds: [TOPIC], first: 60) { nodes { id } hasNextPage } }`,
+		map[string]any{"after": first.Cursor}).mustData(t)
+	if ids := strs(get(d, "changes", "nodes"), "id"); strings.Join(ids, ",") != strings.Join(want, ",") {
+		t.Errorf("changes(after:) gave %v", ids)
+	}
+}
+
+func TestARolledBackMutationRecordsNoChange(t *testing.T) {
+	db := neo4jtest.Open(t)
+	neo4jtest.MustSeedCentre(t, db)
+	srv := replica(t, db)
+	before := post(t, srv, analystKey, `{ changes(first: 1) { endCursor } }`, nil).mustData(t)
+	// The first link is written inside the transaction before the second fails: all rolls back.
+	post(t, srv, editorKey, `mutation {
+	  createEvent(input: {slug: "rolled-back", title: "Rolled back", kind: WORKSHOP},
+	              links: [{type: ORGANISED, from: "org-unicri", role: ORGANISER}, {type: HELD_IN, to: "place-atlantis"}]) { id }
+	}`, nil).wantError(t, "NOT_FOUND", "links[1].to")
+	post(t, srv, editorKey, `mutation { createTopic(input: {slug: "after-rollback", name: "After"}) { id } }`, nil).mustData(t)
+	d := post(t, srv, analystKey, `query($after: String) { changes(after: $after, first: 100) { nodes { id operation relation other } } }`,
+		map[string]any{"after": get(before, "changes", "endCursor")}).mustData(t)
+	nodes := get(d, "changes", "nodes").([]any)
+	if len(nodes) != 1 || get(nodes, 0, "id") != "topic-after-rollback" {
+		t.Errorf("changes after the rolled-back mutation: got %v, want only topic-after-rollback", nodes)
+	}
+}
+
+func TestAnAnonymousSubscriberLearnsOfADraftOnlyWhenItIsPublished(t *testing.T) {
+	db := neo4jtest.Open(t)
+	neo4jtest.MustSeedCentre(t, db)
+	srv := replica(t, db)
+	anon, stop := sseSubscribe(t, srv, "", "(ids: [\"topic-secret-plan\"])")
+	defer stop()
+	analyst, stopAnalyst := wsSubscribe(t, srv, analystKey, "(ids: [\"topic-secret-plan\"])")
+	defer stopAnalyst()
+	time.Sleep(200 * time.Millisecond)
+	post(t, srv, editorKey, `mutation { createTopic(input: {slug: "secret-plan", name: "Secret plan", status: DRAFT}) { id } }`, nil).mustData(t)
+	post(t, srv, editorKey, `mutation { updateTopic(id: "topic-secret-plan", input: {name: "Still secret"}) { id } }`, nil).mustData(t)
+	post(t, srv, editorKey, `mutation { updateTopic(id: "topic-secret-plan", input: {status: PUBLISHED}) { id } }`, nil).mustData(t)
+	post(t, srv, editorKey, `mutation { updateTopic(id: "topic-secret-plan", input: {status: DRAFT}) { id } }`, nil).mustData(t)
+	ops := func(ch <-chan event, n int) []string {
+		var out []string
+		for len(out) < n {
+			e, ok := next(t, ch, 10*time.Second, func(event) bool { return true })
+			if !ok {
+				break
+			}
+			out = append(out, e.Operation)
+		}
+		return out
+	}
+	// The analyst sees the draft's whole life; the public its arrival and its removal only.
+	if got := strings.Join(ops(analyst, 4), ","); got != "CREATED,UPDATED,PUBLISHED,UNPUBLISHED" {
+		t.Errorf("the analyst's changes: %s", got)
+	}
+	if got := strings.Join(ops(anon, 2), ","); got != "CREATED,DELETED" {
+		t.Errorf("the anonymous subscriber's changes: %s, want CREATED,DELETED (publish and unpublish)", got)
+	}
+	if e, ok := next(t, anon, 500*time.Millisecond, func(event) bool { return true }); ok {
+		t.Errorf("the anonymous subscriber learnt more: %+v", e)
+	}
+	// Polling, the same rule: nothing of the draft's own edits.
+	d := post(t, srv, "", `{ changes(ids: ["topic-secret-plan"]) { nodes { operation principal } } }`, nil).mustData(t)
+	if got := strs(get(d, "changes", "nodes"), "operation"); strings.Join(got, ",") != "CREATED,DELETED" {
+		t.Errorf("anonymous changes(): %v", got)
+	}
+	if p := get(d, "changes", "nodes", 0, "principal"); p != nil {
+		t.Errorf("an anonymous caller learnt who made a change: %v", p)
+	}
+}
+
+func TestSubscriptionsAreCappedPerClient(t *testing.T) {
+	db := neo4jtest.Open(t)
+	neo4jtest.MustSeedCentre(t, db)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	hub := feed.New(db.Feed(), feed.Options{Poll: 50 * time.Millisecond})
+	go hub.Run(ctx)
+	o := testOptions(db)
+	o.Services.Feed = hub
+	o.Limits.MaxSubscriptionsPerClient = 2
+	srv := serve(t, o)
+	for range 2 {
+		_, stop := wsSubscribe(t, srv, analystKey, "")
+		defer stop()
+	}
+	ch, stop := sseSubscribe(t, srv, analystKey, "")
+	defer stop()
+	select {
+	case e := <-ch:
+		if len(e.Errors) == 0 || e.Errors[0]["extensions"].(map[string]any)["code"] != "SERVICE_BUSY" {
+			t.Errorf("a third subscription of one client: got %+v, want SERVICE_BUSY", e)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("a third subscription of one client was neither refused nor answered")
+	}
+	hub.Shutdown()
+}
