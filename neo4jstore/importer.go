@@ -332,8 +332,9 @@ func batches[T any](items []T, size int) [][]T {
 	return out
 }
 
-// Reset deletes every entity and relation (not the schema), and the change feed, in batches. For tests and for
-// `partnergraph seed --reset` and `generate --reset`; never reachable from the API.
+// Reset deletes every entity and relation (not the schema), the change feed and the webhooks,
+// in batches. For tests and for `partnergraph seed --reset` and `generate --reset`; never
+// reachable from the API.
 // Relations go first, in batches of their own: deleting a batch of nodes with DETACH DELETE
 // also deletes all their relations in that transaction, and a batch holding a hub with
 // hundreds of thousands of them outgrows the transaction memory cap.
@@ -341,7 +342,7 @@ func (db *DB) Reset(ctx context.Context) error {
 	const (
 		qRels  = `MATCH (:Entity)-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS`
 		qNodes = `MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS`
-		qFeed  = `MATCH (c:Change) CALL (c) { DELETE c } IN TRANSACTIONS OF 10000 ROWS`
+		qFeed  = `MATCH (c:Change|Webhook|WebhookDelivery) CALL (c) { DELETE c } IN TRANSACTIONS OF 10000 ROWS`
 	)
 	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database})
 	defer func() { _ = session.Close(context.Background()) }()

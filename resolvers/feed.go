@@ -19,6 +19,14 @@ func (r *Resolver) feed() (pg.FeedService, error) {
 	return r.FeedService, nil
 }
 
+// webhooks returns the webhooks, or an error saying this server has none.
+func (r *Resolver) webhooks() (pg.WebhookService, error) {
+	if r.WebhookService == nil {
+		return nil, &pg.Error{Code: pg.ENOTIMPLEMENTED, Message: "webhooks are not available on this server"}
+	}
+	return r.WebhookService, nil
+}
+
 // changeFilter reads the arguments of the changes fields; without a cursor, from is where the
 // feed starts (0: its oldest kept change, -1: from now).
 func changeFilter(after *string, kinds []pg.Kind, ids []string, ops []pg.ChangeOp, from int64) (pg.ChangeFilter, error) {

@@ -18,4 +18,6 @@ type Resolver struct {
 	AnalyticsService pg.AnalyticsService
 	// FeedService may be nil: the change feed then answers NOT_IMPLEMENTED.
 	FeedService pg.FeedService
+	// WebhookService may be nil: webhooks then answer NOT_IMPLEMENTED.
+	WebhookService pg.WebhookService
 }

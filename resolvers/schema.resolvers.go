@@ -209,6 +209,48 @@ func (r *eventConnectionResolver) TotalCount(ctx context.Context, obj *model.Eve
 	return total(ctx, obj.Count)
 }
 
+// RegisterWebhook is the resolver for the registerWebhook field.
+func (r *mutationResolver) RegisterWebhook(ctx context.Context, input model.WebhookInput) (*model.WebhookRegistration, error) {
+	hooks, err := r.webhooks()
+	if err != nil {
+		return nil, err
+	}
+	w, err := hooks.RegisterWebhook(ctx, partnergraph.WebhookInput{URL: input.URL, Kinds: input.Kinds, Ops: input.Operations, Drafts: input.Drafts})
+	if err != nil {
+		return nil, err
+	}
+	secret := w.Secret
+	w.Secret = ""
+	return &model.WebhookRegistration{Webhook: w, Secret: secret}, nil
+}
+
+// DeleteWebhook is the resolver for the deleteWebhook field.
+func (r *mutationResolver) DeleteWebhook(ctx context.Context, id string) (*model.DeletePayload, error) {
+	hooks, err := r.webhooks()
+	if err != nil {
+		return nil, err
+	}
+	if err := hooks.DeleteWebhook(ctx, id); err != nil {
+		return nil, err
+	}
+	return &model.DeletePayload{ID: id}, nil
+}
+
+// ReplayWebhook is the resolver for the replayWebhook field.
+func (r *mutationResolver) ReplayWebhook(ctx context.Context, id string, after *string) (*partnergraph.Webhook, error) {
+	hooks, err := r.webhooks()
+	if err != nil {
+		return nil, err
+	}
+	var from int64
+	if after != nil {
+		if from, err = partnergraph.ParseChangeCursor(*after); err != nil {
+			return nil, err
+		}
+	}
+	return hooks.ReplayWebhook(ctx, id, from)
+}
+
 // CreateProgramme is the resolver for the createProgramme field.
 func (r *mutationResolver) CreateProgramme(ctx context.Context, input map[string]any, links []*model.NewLinkInput) (*partnergraph.Programme, error) {
 	n, err := r.ContentService.CreateNode(ctx, nodeInput(partnergraph.KindProgramme, input, links))
@@ -1011,6 +1053,16 @@ func (r *queryResolver) Changes(ctx context.Context, after *string, kinds []part
 	return out, nil
 }
 
+// Webhooks is the resolver for the webhooks field.
+func (r *queryResolver) Webhooks(ctx context.Context) ([]*partnergraph.Webhook, error) {
+	hooks, err := r.webhooks()
+	if err != nil {
+		return nil, err
+	}
+	ws, err := hooks.Webhooks(ctx)
+	return ptrs(ws), err
+}
+
 // From is the resolver for the from field.
 func (r *relationResolver) From(ctx context.Context, obj *partnergraph.Relation) (partnergraph.Node, error) {
 	return loader.FromContext(ctx).Node(ctx, obj.From)
@@ -1119,6 +1171,64 @@ func (r *topicResolver) PrioritisedBy(ctx context.Context, obj *partnergraph.Top
 // TotalCount is the resolver for the totalCount field.
 func (r *topicConnectionResolver) TotalCount(ctx context.Context, obj *model.TopicConnection) (int, error) {
 	return total(ctx, obj.Count)
+}
+
+// Operations is the resolver for the operations field.
+func (r *webhookResolver) Operations(ctx context.Context, obj *partnergraph.Webhook) ([]partnergraph.ChangeOp, error) {
+	return obj.Ops, nil
+}
+
+// Disabled is the resolver for the disabled field.
+func (r *webhookResolver) Disabled(ctx context.Context, obj *partnergraph.Webhook) (*string, error) {
+	if obj.Disabled == "" {
+		return nil, nil
+	}
+	return &obj.Disabled, nil
+}
+
+// Cursor is the resolver for the cursor field.
+func (r *webhookResolver) Cursor(ctx context.Context, obj *partnergraph.Webhook) (*string, error) {
+	if obj.Cursor == 0 {
+		return nil, nil
+	}
+	c := partnergraph.ChangeCursor(obj.Cursor)
+	return &c, nil
+}
+
+// Deliveries is the resolver for the deliveries field.
+func (r *webhookResolver) Deliveries(ctx context.Context, obj *partnergraph.Webhook, first int) ([]*partnergraph.WebhookDelivery, error) {
+	hooks, err := r.webhooks()
+	if err != nil {
+		return nil, err
+	}
+	ds, err := hooks.WebhookDeliveries(ctx, obj.ID, first)
+	return ptrs(ds), err
+}
+
+// Cursor is the resolver for the cursor field.
+func (r *webhookDeliveryResolver) Cursor(ctx context.Context, obj *partnergraph.WebhookDelivery) (string, error) {
+	return partnergraph.ChangeCursor(obj.Seq), nil
+}
+
+// Status is the resolver for the status field.
+func (r *webhookDeliveryResolver) Status(ctx context.Context, obj *partnergraph.WebhookDelivery) (*int, error) {
+	if obj.Status == 0 {
+		return nil, nil
+	}
+	return &obj.Status, nil
+}
+
+// Error is the resolver for the error field.
+func (r *webhookDeliveryResolver) Error(ctx context.Context, obj *partnergraph.WebhookDelivery) (*string, error) {
+	if obj.Error == "" {
+		return nil, nil
+	}
+	return &obj.Error, nil
+}
+
+// DurationMs is the resolver for the durationMs field.
+func (r *webhookDeliveryResolver) DurationMs(ctx context.Context, obj *partnergraph.WebhookDelivery) (float64, error) {
+	return float64(obj.Duration.Microseconds()) / 1000, nil
 }
 
 // AffiliationConnection returns graph.AffiliationConnectionResolver implementation.
@@ -1268,6 +1378,14 @@ func (r *Resolver) TopicConnection() graph.TopicConnectionResolver {
 	return &topicConnectionResolver{r}
 }
 
+// Webhook returns graph.WebhookResolver implementation.
+func (r *Resolver) Webhook() graph.WebhookResolver { return &webhookResolver{r} }
+
+// WebhookDelivery returns graph.WebhookDeliveryResolver implementation.
+func (r *Resolver) WebhookDelivery() graph.WebhookDeliveryResolver {
+	return &webhookDeliveryResolver{r}
+}
+
 type (
 	affiliationConnectionResolver     struct{ *Resolver }
 	changeResolver                    struct{ *Resolver }
@@ -1306,4 +1424,6 @@ type (
 	subscriptionResolver              struct{ *Resolver }
 	topicResolver                     struct{ *Resolver }
 	topicConnectionResolver           struct{ *Resolver }
+	webhookResolver                   struct{ *Resolver }
+	webhookDeliveryResolver           struct{ *Resolver }
 )

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	pg "github.com/unicri/partnergraph"
 	"github.com/unicri/partnergraph/feed"
 	"github.com/unicri/partnergraph/internal/neo4jtest"
 	"github.com/unicri/partnergraph/neo4jstore"
@@ -322,4 +324,30 @@ func TestSubscriptionsAreCappedPerClient(t *testing.T) {
 		t.Error("a third subscription of one client was neither refused nor answered")
 	}
 	hub.Shutdown()
+}
+
+func TestAdminsManageWebhooks(t *testing.T) {
+	db := neo4jtest.Open(t)
+	neo4jtest.MustSeedCentre(t, db)
+	o := testOptions(db)
+	const adminKey = "test-admin-key-0123456789abcdef"
+	o.APIKeys = append(o.APIKeys, server.APIKey{Name: "admin", SHA256: sha256.Sum256([]byte(adminKey)), Access: pg.AccessAdmin})
+	o.Services.Webhooks = db.Webhooks()
+	srv := serve(t, o)
+	const register = `mutation { registerWebhook(input: {url: "https://hooks.example.org/purge", kinds: [EVENT]}) {
+	  secret webhook { id url kinds drafts active failures } } }`
+	post(t, srv, editorKey, register, nil).wantError(t, "FORBIDDEN", "")
+	post(t, srv, adminKey, `mutation { registerWebhook(input: {url: "ftp://example.org"}) { secret } }`, nil).wantError(t, "BAD_USER_INPUT", "url")
+	d := post(t, srv, adminKey, register, nil).mustData(t)
+	if s, _ := get(d, "registerWebhook", "secret").(string); !strings.HasPrefix(s, "whsec_") {
+		t.Errorf("the secret: %q", s)
+	}
+	id := get(d, "registerWebhook", "webhook", "id")
+	d = post(t, srv, adminKey, `{ webhooks { id url active deliveries { ok } } }`, nil).mustData(t)
+	if get(d, "webhooks", 0, "id") != id || get(d, "webhooks", 0, "url") != "https://hooks.example.org/purge" {
+		t.Errorf("webhooks: %v", d)
+	}
+	post(t, srv, adminKey, `mutation($id: ID!) { replayWebhook(id: $id) { active cursor } }`, map[string]any{"id": id}).mustData(t)
+	post(t, srv, adminKey, `mutation($id: ID!) { deleteWebhook(id: $id) { id } }`, map[string]any{"id": id}).mustData(t)
+	post(t, srv, adminKey, `mutation($id: ID!) { deleteWebhook(id: $id) { id } }`, map[string]any{"id": id}).wantError(t, "NOT_FOUND", "id")
 }

@@ -27,11 +27,14 @@ type Metrics struct {
 	inFlight     prometheus.Gauge
 	validations  prometheus.Counter
 	delivered    prometheus.Histogram
+	webhooks     *prometheus.CounterVec
 }
 
 // NewMetrics registers the metrics, and the Go and process collectors, in a new registry.
 func NewMetrics() *Metrics {
 	m := &Metrics{reg: prometheus.NewRegistry()}
+	m.webhooks = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "partnergraph_webhook_attempts_total",
+		Help: "Webhook delivery attempts by this process, by outcome (ok, failed)."}, []string{"outcome"})
 	m.delivered = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "partnergraph_feed_delivery_lag_seconds",
 		Help:    "Time from a change's commit to its delivery to a subscriber of this process.",
 		Buckets: []float64{.05, .1, .2, .3, .5, .75, 1, 2, 5, 10}})
@@ -53,7 +56,7 @@ func NewMetrics() *Metrics {
 		Help: "GraphQL HTTP requests being served, from the moment they arrive (parsing and validation included)."})
 	m.validations = prometheus.NewCounter(prometheus.CounterOpts{Name: "partnergraph_graphql_validations_total",
 		Help: "Documents parsed and validated (the others were refused before, or came from the cache of validated documents)."})
-	m.reg.MustRegister(m.delivered, m.validations, m.requests, m.duration, m.roundTrips, m.statements, m.stmtDuration, m.limited, m.busy, m.inFlight,
+	m.reg.MustRegister(m.delivered, m.webhooks, m.validations, m.requests, m.duration, m.roundTrips, m.statements, m.stmtDuration, m.limited, m.busy, m.inFlight,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -226,3 +229,15 @@ var (
 	feedHeadDesc = prometheus.NewDesc("partnergraph_feed_head_sequence",
 		"The newest change-feed sequence this process has read.", nil, nil)
 )
+
+// ObserveWebhookAttempt counts a webhook delivery attempt.
+func (m *Metrics) ObserveWebhookAttempt(ok bool) {
+	if m == nil {
+		return
+	}
+	outcome := "ok"
+	if !ok {
+		outcome = "failed"
+	}
+	m.webhooks.WithLabelValues(outcome).Inc()
+}

@@ -46,6 +46,8 @@ type Services struct {
 	Analytics pg.AnalyticsService
 	// Feed, if set, serves the change feed and its subscriptions (package feed).
 	Feed pg.FeedService
+	// Webhooks, if set, lets admins manage webhooks (package webhook delivers).
+	Webhooks pg.WebhookService
 }
 
 // Health tells the probes and the GraphQL gate whether the database can serve.
@@ -149,7 +151,7 @@ func newGraphQL(o Options) http.Handler {
 	cfg := graph.Config{Resolvers: &resolvers.Resolver{
 		ContentService: o.Services.Content, NetworkService: o.Services.Network,
 		SearchService: o.Services.Search, StatsService: o.Services.Stats, AnalyticsService: o.Services.Analytics,
-		FeedService: o.Services.Feed,
+		FeedService: o.Services.Feed, WebhookService: o.Services.Webhooks,
 	}}
 	cfg.Directives.HasRole = resolvers.HasRole
 	es := costSchema{graph.NewExecutableSchema(cfg)}

@@ -36,6 +36,7 @@ import (
 	"github.com/unicri/partnergraph/seed"
 	"github.com/unicri/partnergraph/server"
 	"github.com/unicri/partnergraph/web"
+	"github.com/unicri/partnergraph/webhook"
 )
 
 const usage = `usage: partnergraph <command> [flags]
@@ -248,13 +249,14 @@ func runServe(ctx context.Context, args []string) error {
 	changes := feed.New(db.Feed(), feed.Options{Poll: c.FeedPoll, Retention: c.FeedRetention, OnDelivered: metrics.ObserveChangeDelivered})
 	go changes.Run(prepCtx)
 	metrics.ObserveFeed(changes.Subscribers, changes.Head)
+	go webhook.New(db.Webhooks(), db.Feed(), webhook.Options{OnAttempt: metrics.ObserveWebhookAttempt}).Run(prepCtx)
 	api := server.New(server.Options{
 		Logger: log, Health: h, Auth: auth, MaxBodyBytes: c.MaxBodyBytes, Cache: cache,
 		Limits: c.limits(trusted), Metrics: metrics, Tracing: tracing,
 		MetricsOnAPI: c.metricsOnAPI(), MetricsToken: c.MetricsToken,
 		Web: web.Handler(), AllowedOrigins: c.CORSOrigins,
 		Services: server.Services{Content: db.Content(), Network: db.Network(), Search: db.Search(), Stats: db.Stats(), Reads: db.Reader(),
-			Analytics: analytics.New(db.Partners()), Feed: changes},
+			Analytics: analytics.New(db.Partners()), Feed: changes, Webhooks: db.Webhooks()},
 	})
 	h.warm = func(ctx context.Context) { server.WarmUp(ctx, api, warmDocuments(), log) }
 	go h.prepare(prepCtx, log, c.SeedIfEmpty)

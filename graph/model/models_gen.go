@@ -378,6 +378,22 @@ type TopicEdge struct {
 	Node   *partnergraph.Topic `json:"node"`
 }
 
+type WebhookInput struct {
+	// An absolute http or https URL.
+	URL string `json:"url"`
+	// Only changes to these kinds (either end of a relation); all when unset.
+	Kinds      []partnergraph.Kind     `json:"kinds,omitempty"`
+	Operations []partnergraph.ChangeOp `json:"operations,omitempty"`
+	// Deliver changes to drafts too (only for trusted endpoints).
+	Drafts bool `json:"drafts"`
+}
+
+type WebhookRegistration struct {
+	Webhook *partnergraph.Webhook `json:"webhook"`
+	// Signs every delivery (whsec_ and base64, as Standard Webhooks libraries take it); shown only now.
+	Secret string `json:"secret"`
+}
+
 type CentralityOrder string
 
 const (
