@@ -286,6 +286,7 @@ $(WEB_DIST): $(WEB_SRC)
 # make screenshots writes them to docs/screenshots.
 E2E_SCREENSHOTS ?= .data/e2e/screenshots
 E2E_ANALYST_KEY := e2e-analyst-key-0123456789
+E2E_EDITOR_KEY := e2e-editor-key-0123456789
 
 /usr/bin/chromium:
 	apt-get update && apt-get install -y chromium
@@ -295,7 +296,7 @@ e2e: build neo4j-test-start web/node_modules/.package-lock.json /usr/bin/chromiu
 	@port=$$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close() })') || exit 1; \
 	log=$$(mktemp); \
 	HTTP_ADDR=127.0.0.1:$$port NEO4J_URI=$(NEO4J_TEST_URI) NEO4J_USER=$(NEO4J_TEST_USER) NEO4J_PASSWORD=$(NEO4J_TEST_PASSWORD) \
-	  SEED_IF_EMPTY=false APP_ENV=production ANALYST_API_KEYS=e2e=$(E2E_ANALYST_KEY) EDITOR_API_KEYS= CORS_ALLOWED_ORIGINS= \
+	  SEED_IF_EMPTY=false APP_ENV=production ANALYST_API_KEYS=e2e=$(E2E_ANALYST_KEY) EDITOR_API_KEYS=e2e-editor=$(E2E_EDITOR_KEY) CORS_ALLOWED_ORIGINS= \
 	  LOG_FORMAT=text ./$(BIN) serve >$$log 2>&1 & pid=$$!; \
 	trap 'status=$$?; kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; \
 	  if [ $$status != 0 ]; then echo "e2e: server log:" >&2; tail -n 20 $$log >&2; fi; rm -f $$log' EXIT; \
@@ -304,7 +305,7 @@ e2e: build neo4j-test-start web/node_modules/.package-lock.json /usr/bin/chromiu
 	  if [ $$i = 300 ] || ! kill -0 $$pid 2>/dev/null; then echo "e2e: the server did not become ready" >&2; exit 1; fi; \
 	  sleep 0.1; \
 	done; \
-	E2E_ANALYST_KEY=$(E2E_ANALYST_KEY) E2E_SCREENSHOTS=$(E2E_SCREENSHOTS) node web/e2e/run.mjs http://127.0.0.1:$$port
+	E2E_ANALYST_KEY=$(E2E_ANALYST_KEY) E2E_EDITOR_KEY=$(E2E_EDITOR_KEY) E2E_SCREENSHOTS=$(E2E_SCREENSHOTS) node web/e2e/run.mjs http://127.0.0.1:$$port
 
 screenshots:
 	@$(MAKE) --no-print-directory e2e E2E_SCREENSHOTS=docs/screenshots

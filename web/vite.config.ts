@@ -14,7 +14,7 @@ function graphqlDocuments(): Plugin {
       if (!id.endsWith('.graphql')) return null
       const bytes = readFileSync(id)
       const query = bytes.toString('utf8')
-      const name = /^\s*(?:query|mutation)\s+(\w+)/m.exec(query)?.[1]
+      const name = /^\s*(?:query|mutation|subscription)\s+(\w+)/m.exec(query)?.[1]
       if (!name) this.error(`${id}: a web document needs one named operation`)
       const hash = createHash('sha256').update(bytes).digest('hex')
       return `export default ${JSON.stringify({ name, hash, query })}`

@@ -425,8 +425,11 @@ func warmDocuments() []server.WarmDocument {
 	for _, d := range web.Documents() {
 		out = append(out, server.WarmDocument{Query: d})
 	}
-	return slices.DeleteFunc(out, func(d server.WarmDocument) bool { return analyses(d.Query) })
+	return slices.DeleteFunc(out, func(d server.WarmDocument) bool { return analyses(d.Query) || subscribes(d.Query) })
 }
+
+// subscribes reports whether a document opens a subscription: it has nothing to warm.
+func subscribes(query string) bool { return strings.Contains(query, "subscription ") }
 
 // analyses reports whether a document asks for network analytics. Warming plans for them
 // would compute whole-network analyses (seconds on a large graph) before /readyz; they are

@@ -58,12 +58,31 @@ function watch(page) {
     }
   })
   page.on('pageerror', e => consoleErrors.push({ test: currentTest, url: page.url(), text: `uncaught: ${e.message}` }))
+  // Requests in flight, but the live-update stream (lib/live.ts), which stays open: settled()
+  // waits for these where the network would never go idle.
+  const pending = new Set()
+  page.pending = pending
+  page.on('request', r => { if (!(r.headers().accept ?? '').includes('text/event-stream')) pending.add(r) })
+  page.on('requestfinished', r => pending.delete(r))
+  page.on('requestfailed', r => pending.delete(r))
   page.on('request', r => {
     if (new URL(r.url()).pathname === '/graphql') {
       graphqlRequests.push({ method: r.method(), url: r.url(), body: r.postData() ?? '', auth: r.headers().authorization ?? '' })
     }
   })
   return page
+}
+
+/** Waits until the page has no request in flight (the live stream aside) for half a second. */
+async function settled(page, timeout = 15000) {
+  const until = Date.now() + timeout
+  let quietSince = Date.now()
+  while (Date.now() < until) {
+    if (page.pending.size) quietSince = Date.now()
+    else if (Date.now() - quietSince >= 500) return
+    await new Promise(r => setTimeout(r, 50))
+  }
+  throw new Error(`the page did not settle: ${[...page.pending].map(r => r.url()).join(', ')}`)
 }
 
 const pages = []
@@ -475,7 +494,7 @@ test('Tab reaches every control on every page, and each has a name', async () =>
     await page.goto(base + path)
     await firstContent(page)
     if (ready) await page.locator(ready).first().waitFor()
-    await page.waitForLoadState('networkidle')
+    await settled(page)
     const controls = await page.evaluate(() => {
       const sel = 'a[href], button, input:not([type="hidden"]), select, textarea, summary, [tabindex]:not([tabindex="-1"])'
       const visible = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden'
@@ -573,7 +592,7 @@ test('empty results and API errors give clear messages; the analyst key is sent'
     await page.getByRole('button', { name: 'Use key' }).click()
     await page.locator('.access-details summary', { hasText: 'Analyst key in use' }).waitFor()
     await page.locator('h1', { hasText: 'International Criminal Police Organization' }).waitFor()
-    await page.waitForLoadState('networkidle')
+    await settled(page)
     assert(graphqlRequests.slice(before).some(r => r.auth === `Bearer ${analystKey}`), 'requests carry the analyst key')
     eq(await page.evaluate(() => sessionStorage.getItem('partnergraph.apiKey')), analystKey, 'the key in sessionStorage')
     await page.getByRole('button', { name: 'Clear key' }).click()
@@ -784,6 +803,83 @@ test('the playground at / works with every request outside the server blocked', 
 })
 
 // Last: nothing on any page logged an error.
+// 16. Live updates, through the npm clients of both transports, and on the dashboard.
+const editorKey = process.env.E2E_EDITOR_KEY ?? ''
+async function mutate(query, variables = {}) {
+  const res = await fetch(base + '/graphql', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${editorKey}` },
+    body: JSON.stringify({ query, variables }) })
+  const body = await res.json()
+  assert(!body.errors, `mutation: ${JSON.stringify(body.errors)}`)
+  return body.data
+}
+
+test('graphql-ws and graphql-sse clients from npm receive a change as it commits', async () => {
+  const { createClient: wsClient } = await import('graphql-ws')
+  const { createClient: sseClient } = await import('graphql-sse')
+  const { default: WebSocket } = await import('ws')
+  const slug = `e2e-live-${Date.now()}`
+  const query = 'subscription($ids: [ID!]) { changes(ids: $ids) { cursor operation kind id } }'
+  const variables = { ids: [`topic-${slug}`] }
+  const auth = `Bearer ${analystKey}`
+  const ws = wsClient({ url: base.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { Authorization: auth } })
+  const sse = sseClient({ url: base + '/graphql', headers: { Authorization: auth } })
+  const received = (client, name) => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name}: no change within 10 s`)), 10000)
+    const stop = client.subscribe({ query, variables }, {
+      next: ({ data, errors }) => {
+        if (errors) return reject(new Error(`${name}: ${JSON.stringify(errors)}`))
+        clearTimeout(timer)
+        stop()
+        resolve(data.changes)
+      },
+      error: err => reject(new Error(`${name}: ${err?.message ?? JSON.stringify(err)}`)),
+      complete: () => {},
+    })
+  })
+  const got = [received(ws, 'graphql-ws'), received(sse, 'graphql-sse')]
+  await new Promise(r => setTimeout(r, 500)) // both subscribed: they stream from now
+  await mutate('mutation($slug: String!) { createTopic(input: {slug: $slug, name: "Live topic"}) { id } }', { slug })
+  const [a, b] = await Promise.all(got)
+  eq([a.operation, a.id], ['CREATED', `topic-${slug}`], 'graphql-ws received')
+  eq([b.operation, b.id], ['CREATED', `topic-${slug}`], 'graphql-sse received')
+  eq(a.cursor, b.cursor, 'both transports give the same cursor')
+  await ws.dispose()
+  sse.dispose()
+  await mutate('mutation($id: ID!) { deleteNode(id: $id) { id } }', { id: `topic-${slug}` })
+})
+
+test('an editor\'s mutation redraws the dashboard within 2 s, without a reload', async () => {
+  const page = await open('/dashboard')
+  const rows = () => page.locator('#chart-publications').getAttribute('data-rows')
+  await page.locator('#chart-publications canvas').waitFor()
+  await page.evaluate(() => { window.notReloaded = true })
+  const before = await page.locator('#chart-publications tbody').innerText()
+  const slug = `e2e-live-report-${Date.now()}`
+  const d = await mutate('mutation($slug: String!) { createPublication(input: {slug: $slug, title: "A live report", kind: REPORT, published: "2031-05-01"}) { id } }', { slug })
+  const t0 = performance.now()
+  await page.waitForFunction(() => [...document.querySelectorAll('#chart-publications tbody th')].some(th => th.textContent === '2031'), null, { timeout: 2000 })
+  const took = performance.now() - t0
+  assert(await page.evaluate(() => window.notReloaded === true), 'the page reloaded')
+  console.log(`      the publications chart showed 2031 ${Math.round(took)} ms after the mutation answered (rows ${await rows()}, before: ${before.replace(/\s+/g, ' ')})`)
+  await mutate('mutation($id: ID!) { deleteNode(id: $id) { id } }', { id: d.createPublication.id })
+  await page.waitForFunction(() => ![...document.querySelectorAll('#chart-publications tbody th')].some(th => th.textContent === '2031'), null, { timeout: 5000 })
+  await page.close()
+})
+
+// An entity page says when its entity changes.
+test('an entity page shows that its entity changed', async () => {
+  const slug = `e2e-live-page-${Date.now()}`
+  await mutate('mutation($slug: String!) { createTopic(input: {slug: $slug, name: "Watched topic"}) { id } }', { slug })
+  const page = await open(`/explore/topic/topic-${slug}`)
+  await page.locator('h1', { hasText: 'Watched topic' }).waitFor()
+  await new Promise(r => setTimeout(r, 500))
+  await mutate('mutation($id: ID!) { updateTopic(id: $id, input: {name: "Watched topic, renamed"}) { id } }', { id: `topic-${slug}` })
+  await page.locator('p.changed', { hasText: 'changed just now' }).waitFor({ timeout: 5000 })
+  await mutate('mutation($id: ID!) { deleteNode(id: $id) { id } }', { id: `topic-${slug}` })
+  await page.locator('p.changed', { hasText: 'removed just now' }).waitFor({ timeout: 5000 })
+  await page.close()
+})
+
 test('no console errors on any page', async () => {
   assert(!consoleErrors.length, consoleErrors.map(e => `[${e.test}] ${e.url}: ${e.text}`).join('\n'))
 })

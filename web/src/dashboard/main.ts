@@ -8,6 +8,7 @@ import networkDoc from '../../queries/network-analysis.graphql'
 import { query, ApiError } from '../lib/api'
 import { h, replace, errorBox, announce } from '../lib/dom'
 import { mountAccess } from '../lib/key'
+import { watchChanges } from '../lib/live'
 import { eventKinds, humanise } from '../lib/kinds'
 import { filterOptions, fillSelect, partnerLabel, type Options } from '../lib/options'
 import type { Stats, NetworkAnalysis } from './charts'
@@ -122,6 +123,15 @@ window.addEventListener('popstate', () => {
 })
 mountAccess(document.getElementById('access') as HTMLElement, () => void load(fromForm()))
 void load(initial)
+// The content changed (an editor's mutation, through any server): redraw, once a burst is over.
+let redraw: ReturnType<typeof setTimeout> | undefined
+watchChanges(() => {
+  clearTimeout(redraw)
+  redraw = setTimeout(() => {
+    announce('The content changed: the charts are redrawn')
+    void load(fromForm())
+  }, 300)
+})
 filterOptions().then(o => {
   options = o
   const f = read()

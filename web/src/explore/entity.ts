@@ -1,6 +1,7 @@
 // An entity page: facts, relations grouped by type and role (each a link), and its network.
 
 import entityDoc from '../../queries/entity.graphql'
+import { watchChanges } from '../lib/live'
 import { query } from '../lib/api'
 import { h, replace, emptyBox, markFirstContent } from '../lib/dom'
 import { kindInfo, kindOf, entityHref, humanise, roleLabel, orgKindLabels, formatDate, formatPeriod, type NodeKind } from '../lib/kinds'
@@ -199,9 +200,26 @@ export async function entityView(ctx: Context, kind: NodeKind, id: string): Prom
       ),
     ))
   markFirstContent()
+  watchEntity(ctx, node.id)
   if (partnersBox) void mountPartners(partnersBox, ctx, node.id)
   // The network loads on its own (it reports its errors in its section); the page is ready.
   void mountNetwork(networkBox, ctx, { id: node.id, label, kind: actual })
+}
+
+// watchEntity says on the page when the entity changes (through any server), until the reader
+// leaves it: an update offers a reload, a removal says so.
+function watchEntity(ctx: Context, id: string): void {
+  const stop = watchChanges(c => {
+    const article = ctx.main.querySelector('article.entity')
+    if (!article) return
+    const gone = c.operation === 'DELETED' || c.operation === 'UNPUBLISHED'
+    const text = gone ? 'This entity was removed just now.' : 'This entity changed just now.'
+    const notice = h('p', { className: 'changed', role: 'status', 'data-operation': c.operation }, text, ' ',
+      gone ? null : h('button', { type: 'button', onclick: (() => location.reload()) as EventListener }, 'Reload'))
+    article.querySelector('p.changed')?.remove()
+    article.querySelector('h1')?.after(notice)
+  }, [id])
+  ctx.signal.addEventListener('abort', stop, { once: true })
 }
 
 let groupSeq = 0
