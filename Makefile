@@ -101,7 +101,7 @@ BENCH_WANT := organisations=$(BENCH_ORGANISATIONS),events=$(BENCH_EVENTS),public
 BENCH_MARKER := $(BENCH_WANT),seed=$(BENCH_SEED)
 BENCH_MARKER_FILE := .data/bench-dataset-$(shell printf '%s' '$(NEO4J_BENCH_URI)' | tr -c 'A-Za-z0-9' '_')
 
-.PHONY: bench bench-dataset neo4j-bench-start bench-analytics
+.PHONY: bench bench-dataset neo4j-bench-start bench-analytics bench-feed
 
 neo4j-bench-start:
 ifeq ($(BENCH_EXTERNAL),)
@@ -134,6 +134,11 @@ $(PEER_DIR)/node_modules/.package-lock.json: $(PEER_DIR)/package-lock.json $(PEE
 bench: bench-dataset $(PEER_DIR)/node_modules/.package-lock.json
 	NEO4J_BENCH_URI=$(NEO4J_BENCH_URI) bin/bench -compare -server $(BIN) -c 1,8 -label $(BENCH_LABEL) $(BENCH_FLAGS)
 	NEO4J_BENCH_URI=$(NEO4J_BENCH_URI) bin/bench -analytics -server $(BIN) -label $(BENCH_LABEL)
+	NEO4J_BENCH_URI=$(NEO4J_BENCH_URI) bin/bench -feed -server $(BIN) -label $(BENCH_LABEL)
+
+# make bench-feed: only the change-feed part of make bench (bench/feed.go).
+bench-feed: bench-dataset
+	NEO4J_BENCH_URI=$(NEO4J_BENCH_URI) bin/bench -feed -server $(BIN) -label $(BENCH_LABEL)
 
 # make bench-analytics: only the network analytics part of make bench (bench/analytics.go).
 bench-analytics: bench-dataset

@@ -56,6 +56,7 @@ type config struct {
 	Attack       bool        // -attack: the attack mode (attack.go) instead of the benchmark
 	Compare      bool        // -compare: the API against the peer and the floor (compare.go)
 	Analytics    bool        // -analytics: the network analytics of the whole dataset (analytics.go)
+	Feed         bool        // -feed: the change feed's delivery and write cost (feed.go)
 	DB           neo4jstore.Config
 	Smoke        bool
 	CheckDataset string // "organisations=N,events=N,publications=N": exit 0 if the counts match
@@ -98,6 +99,7 @@ func parseConfig(args []string) (config, error) {
 	fs.BoolVar(&c.Compare, "compare", false, "compare the API with the peer (the Neo4j GraphQL Library, bench/peer) and a hand-written one-statement floor per document, answers checked equal first; reports to -out as compare-*.md/json")
 	fs.StringVar(&c.PeerDir, "peer", "bench/peer", "directory of the peer (its node_modules installed)")
 	fs.StringVar(&c.Server, "server", "", "compare: the partnergraph binary whose cold start (first entity page after /readyz) to measure, e.g. bin/partnergraph")
+	fs.BoolVar(&c.Feed, "feed", false, "1,000 subscribers (WebSocket and SSE) on the -server binary while an editor makes 10 changes a second: delivery p50/p99 from commit, completeness, peak RSS, and the mutations per second with the feed recorded and not; reports to -out as feed-*.md/json")
 	fs.BoolVar(&c.Analytics, "analytics", false, "time networkAnalysis over the whole dataset through the -server binary: the first request (computing) and 50 cached, with the server's peak RSS; reports to -out as analytics-*.md/json")
 	fs.BoolVar(&c.Attack, "attack", false, "run the attack mode instead of the benchmark: a trusted anonymous client alone for -d, then under 4 anonymous and 4 analyst attackers sending hostile documents (internal/hostile); reports to -out as attack-*.md/json")
 	fs.BoolVar(&c.Profile, "profile", false, "do not measure: send each document (see -docs) once and print Neo4j's PROFILE of every statement it sent")

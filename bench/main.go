@@ -115,6 +115,19 @@ func runMain(ctx context.Context, c config) error {
 		}
 		return nil
 	}
+	if c.Feed {
+		if c.Server == "" {
+			return errors.New("-feed needs -server, the partnergraph binary")
+		}
+		r, err := feedBench(ctx, db, c.DB, c.Server, c.Options)
+		if err != nil {
+			return err
+		}
+		for _, t := range r.Targets {
+			fmt.Printf("%s  %s: %s\n", t.verdict(), t.Name, t.Measured)
+		}
+		return nil
+	}
 	if c.Attack {
 		r, err := attack(ctx, db, AttackOptions{Duration: c.Duration, Attackers: 4, OutDir: c.OutDir, Label: c.Label, Log: c.Log})
 		if err != nil {

@@ -47,6 +47,8 @@ type DB struct {
 	roundTrips atomic.Int64
 	// observer, if set, sees every statement after it ran (tests, benchmarks, metrics).
 	observer atomic.Pointer[Observer]
+	// noFeed stops writes from recording the change feed (RecordChanges).
+	noFeed atomic.Bool
 	// downUntil (unix nanoseconds) opens the circuit after a connection failure: until then
 	// requests fail at once instead of each spending the driver's retry budget on a database
 	// that is down. The first request after the window tries again.

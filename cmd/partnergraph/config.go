@@ -60,6 +60,9 @@ type Config struct {
 	TrustedDir     string        // TRUSTED_DOCUMENTS_DIR: more .graphql documents to trust
 	SlowRequest    time.Duration // SLOW_REQUEST: log requests slower than this
 	MaxHeavy       int           // MAX_HEAVY_IN_FLIGHT: executions costing more than HEAVY_COST at once (0: 1 per 2 CPUs)
+	MaxSubs        int           // MAX_SUBSCRIPTIONS: subscriptions open at once (0: 10,000)
+	MaxSubsClient  int           // MAX_SUBSCRIPTIONS_PER_CLIENT: per key, token or address (0: 20)
+	FeedRecording  bool          // FEED_RECORD: mutations record the change feed (on; off only to measure its cost)
 	HeavyCost      int           // HEAVY_COST: the cost above which an operation takes the heavy lane
 	MetricsAddr    string        // METRICS_ADDR: a listener of its own for /metrics
 	MetricsToken   string        // METRICS_TOKEN (secret): bearer token /metrics asks for
@@ -141,6 +144,9 @@ func parseConfig(name string, args []string, extra ...func(*flag.FlagSet)) (Conf
 	fs.IntVar(&c.RateBurst, "rate-burst", int(envInt("RATE_BURST", 400000)), "cost units a client may spend at once (RATE_BURST)")
 	fs.Int64Var(&c.MemoryLimit, "memory-limit", envInt("MEMORY_LIMIT", 0), "soft memory limit of the Go runtime in bytes; GOMEMLIMIT, if set, wins (MEMORY_LIMIT; 0: 150 MiB)")
 	fs.IntVar(&c.MaxInFlight, "max-in-flight", int(envInt("MAX_IN_FLIGHT", 0)), "GraphQL executions at once; the others queue until their deadline (MAX_IN_FLIGHT; 0: 2 per CPU)")
+	fs.IntVar(&c.MaxSubs, "max-subscriptions", int(envInt("MAX_SUBSCRIPTIONS", 0)), "subscriptions open at once (MAX_SUBSCRIPTIONS; 0: 10000)")
+	fs.IntVar(&c.MaxSubsClient, "max-subscriptions-per-client", int(envInt("MAX_SUBSCRIPTIONS_PER_CLIENT", 0)), "subscriptions one client (key, token subject or address) may hold (MAX_SUBSCRIPTIONS_PER_CLIENT; 0: 20)")
+	fs.BoolVar(&c.FeedRecording, "feed-record", env("FEED_RECORD", "on") != "off", "mutations record the change feed (FEED_RECORD=off turns it off: subscriptions and webhooks then see nothing; for measuring its cost)")
 	fs.IntVar(&c.MaxHeavy, "max-heavy-in-flight", int(envInt("MAX_HEAVY_IN_FLIGHT", 0)), "executions costing more than HEAVY_COST at once, queued apart from the cheap ones (MAX_HEAVY_IN_FLIGHT; 0: 1 per 2 CPUs)")
 	fs.IntVar(&c.HeavyCost, "heavy-cost", int(envInt("HEAVY_COST", 0)), "operation cost above which an execution takes the heavy lane (HEAVY_COST; 0: 20000)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("METRICS_ADDR", ""), "serve /metrics on this address of its own, e.g. 127.0.0.1:9090 (METRICS_ADDR)")
@@ -286,7 +292,7 @@ func (c Config) trustedDocuments() (map[string]string, error) {
 // limits gathers the request limits.
 func (c Config) limits(trusted map[string]string) server.Limits {
 	return server.Limits{MaxCost: c.MaxCost, MaxDepth: c.MaxDepth, MaxFields: c.MaxFields, Timeout: c.RequestTimeout,
-		RatePerSec: c.RateLimit, RateBurst: c.RateBurst, MaxInFlight: c.MaxInFlight, MaxHeavyInFlight: c.MaxHeavy, HeavyCost: c.HeavyCost, SlowRequest: c.SlowRequest, NoAnonymousIntrospection: c.Introspection != "all",
+		RatePerSec: c.RateLimit, RateBurst: c.RateBurst, MaxInFlight: c.MaxInFlight, MaxHeavyInFlight: c.MaxHeavy, MaxSubscriptions: c.MaxSubs, MaxSubscriptionsPerClient: c.MaxSubsClient, HeavyCost: c.HeavyCost, SlowRequest: c.SlowRequest, NoAnonymousIntrospection: c.Introspection != "all",
 		TrustedOnly: c.TrustedOnly, Trusted: trusted, DisableHints: c.Env == "production"}
 }
 

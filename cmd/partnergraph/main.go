@@ -246,6 +246,7 @@ func runServe(ctx context.Context, args []string) error {
 		cache = server.NewCache(server.CacheOptions{MaxBytes: c.CacheMaxBytes, Poll: c.CachePoll, MaxAge: c.CacheMaxAge, Versions: db, Logger: log})
 		go cache.Run(prepCtx)
 	}
+	db.RecordChanges(c.FeedRecording)
 	changes := feed.New(db.Feed(), feed.Options{Poll: c.FeedPoll, Retention: c.FeedRetention, OnDelivered: metrics.ObserveChangeDelivered})
 	go changes.Run(prepCtx)
 	metrics.ObserveFeed(changes.Subscribers, changes.Head)
