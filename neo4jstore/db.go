@@ -404,10 +404,7 @@ func (db *DB) inWrite(ctx context.Context, fn func(tx) (any, error)) (any, error
 			if err != nil {
 				return nil, err
 			}
-			if _, err := w.run(ctx, qBumpVersion, nil); err != nil {
-				return nil, err
-			}
-			if err := w.recordChanges(ctx); err != nil {
+			if err := w.bumpAndRecord(ctx); err != nil { // feed.go
 				return nil, err
 			}
 			return res, nil

@@ -65,7 +65,10 @@ func (t tx) noteRelation(op pg.ChangeOp, r pg.Relation) {
 	t.note(change{op: op, id: r.From, relation: r.Type, other: r.To})
 }
 
-const qRecordChanges = `MATCH (v:ContentVersion {id: 'content'})
+// qBumpAndRecord bumps the content version and records the changes, in one statement: the
+// feed costs a write no round trip of its own.
+const qBumpAndRecord = qBumpVersion + `
+WITH v
 UNWIND range(0, size($changes) - 1) AS i
 WITH v, i, $changes[i] AS c
 OPTIONAL MATCH (a:Entity {id: c.id})
@@ -82,10 +85,11 @@ CREATE (:Change {seq: v.version * $perWrite + i, at: datetime(), op: c.op, id: c
 // subscriptions and webhooks see nothing. For measuring what recording costs.
 func (db *DB) RecordChanges(on bool) { db.noFeed.Store(!on) }
 
-// recordChanges writes the transaction's changes.
-func (t tx) recordChanges(ctx context.Context) error {
+// bumpAndRecord bumps the content version and writes the transaction's changes.
+func (t tx) bumpAndRecord(ctx context.Context) error {
 	if len(*t.changes) == 0 || t.db.noFeed.Load() {
-		return nil
+		_, err := t.run(ctx, qBumpVersion, nil)
+		return err
 	}
 	if len(*t.changes) > pg.MaxChangesPerWrite {
 		return pg.Errorf(pg.EINVALID, "one change touches at most %d entities and relations", pg.MaxChangesPerWrite)
@@ -109,7 +113,7 @@ func (t tx) recordChanges(ctx context.Context) error {
 		}
 		rows[i] = row
 	}
-	_, err := t.run(ctx, qRecordChanges, map[string]any{"changes": rows, "perWrite": int64(pg.MaxChangesPerWrite)})
+	_, err := t.run(ctx, qBumpAndRecord, map[string]any{"changes": rows, "perWrite": int64(pg.MaxChangesPerWrite)})
 	return err
 }
 
