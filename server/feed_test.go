@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -350,4 +351,25 @@ func TestAdminsManageWebhooks(t *testing.T) {
 	post(t, srv, adminKey, `mutation($id: ID!) { replayWebhook(id: $id) { active cursor } }`, map[string]any{"id": id}).mustData(t)
 	post(t, srv, adminKey, `mutation($id: ID!) { deleteWebhook(id: $id) { id } }`, map[string]any{"id": id}).mustData(t)
 	post(t, srv, adminKey, `mutation($id: ID!) { deleteWebhook(id: $id) { id } }`, map[string]any{"id": id}).wantError(t, "NOT_FOUND", "id")
+}
+
+func TestAQueryOverASubscriptionTransportKeepsTheRequestDeadline(t *testing.T) {
+	db := neo4jtest.Open(t)
+	neo4jtest.MustSeedCentre(t, db)
+	o := testOptions(db)
+	o.Limits.Timeout = time.Nanosecond
+	srv := serve(t, o)
+	body, _ := json.Marshal(map[string]any{"query": `{ topics(first: 1) { nodes { id } } }`})
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if !strings.Contains(string(raw), "SERVICE_BUSY") || strings.Contains(string(raw), `"nodes"`) {
+		t.Errorf("a query over SSE on a server with a 1 ns deadline: %s", raw)
+	}
 }

@@ -181,7 +181,15 @@ func newGraphQL(o Options) http.Handler {
 	lanes := newAdmission(o.Limits, o.Metrics)
 	subscriptions := newSubscriptionCaps(o.Limits)
 	preparing := semaphore.NewWeighted(int64(max(1, runtime.GOMAXPROCS(0)/2)))
-	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	var around graphql.OperationMiddleware
+	around = func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation != ast.Subscription {
+			if _, ok := ctx.Deadline(); !ok {
+				// A query or mutation over a subscription transport (WebSocket, SSE) keeps the
+				// request deadline, and loaders of its own rather than the connection's.
+				return streamedOperation(ctx, o, func(ctx context.Context) graphql.ResponseHandler { return around(ctx, next) })
+			}
+		}
 		if !o.Health.Migrated() {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
 				Message:    "the database is not ready yet; try again shortly",
@@ -222,7 +230,8 @@ func newGraphQL(o Options) http.Handler {
 			endSpan(outcome, trips, cost)
 			return res
 		}
-	})
+	}
+	srv.AroundOperations(around)
 	if o.ExposeRoundTrips {
 		srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 			res := next(ctx)

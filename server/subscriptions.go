@@ -124,3 +124,19 @@ func (c *subscriptionCaps) aroundSubscription(ctx context.Context, next graphql.
 		return res
 	}
 }
+
+// streamedOperation runs a query or mutation that came over a subscription transport, which
+// has no request deadline, under the request deadline and with loaders of its own; next is
+// the operation middleware again (admission included), which now sees the deadline.
+func streamedOperation(ctx context.Context, o Options, next graphql.OperationHandler) graphql.ResponseHandler {
+	deadline := time.Now().Add(o.Limits.Timeout)
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	ctx = loader.NewContext(ctx, newLoaders(o, pg.CallerFromContext(ctx)))
+	respond := next(ctx)
+	return func(c context.Context) *graphql.Response {
+		defer cancel()
+		c, stop := context.WithDeadline(c, deadline)
+		defer stop()
+		return respond(loader.NewContext(c, loader.FromContext(ctx)))
+	}
+}
