@@ -4,12 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
 	"slices"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/unicri/partnergraph/neo4jstore"
@@ -59,24 +55,14 @@ func analytics(ctx context.Context, db *neo4jstore.DB, dbc neo4jstore.Config, ex
 	if r.Label == "" {
 		r.Label = fmt.Sprintf("%d-entities", r.Dataset.Entities)
 	}
-	addr, err := freeAddr()
+	base, pid, stop, err := startServer(ctx, exe, dbc)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, exe, "serve")
-	cmd.Env = append(os.Environ(), "HTTP_ADDR="+addr, "NEO4J_URI="+dbc.URI, "NEO4J_USER="+dbc.User, "NEO4J_PASSWORD="+dbc.Password,
-		"SEED_IF_EMPTY=false", "APP_ENV=development", "LOG_LEVEL=error", "CACHE_MAX_BYTES=0", "RATE_LIMIT=0")
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", exe, err)
-	}
-	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
-	if err := waitReady(ctx, "http://"+addr+"/readyz"); err != nil {
-		return nil, err
-	}
-	pid := strconv.Itoa(cmd.Process.Pid)
+	defer stop()
 	r.RSSBeforeMB = peakRSSOf(pid)
 	hc := &http.Client{Timeout: 5 * time.Minute}
-	url := "http://" + addr + "/graphql"
+	url := base + "/graphql"
 	// The computation outlives a request that runs into the server's deadline: ask again
 	// until the answer comes, and count from the first question.
 	t := time.Now()

@@ -7,12 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"slices"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/unicri/partnergraph/neo4jstore"
@@ -917,21 +914,12 @@ func coldStart(ctx context.Context, db *neo4jstore.DB, dbc neo4jstore.Config, ex
 	if _, err := db.Floor(ctx, "CALL db.clearQueryCaches()", nil); err != nil {
 		return nil, fmt.Errorf("clear the query caches: %w", err)
 	}
-	addr, err := freeAddr()
+	start := time.Now()
+	base, _, stop, err := startServer(ctx, exe, dbc, "APP_ENV=production")
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, exe, "serve")
-	cmd.Env = append(os.Environ(), "HTTP_ADDR="+addr, "NEO4J_URI="+dbc.URI, "NEO4J_USER="+dbc.User, "NEO4J_PASSWORD="+dbc.Password,
-		"SEED_IF_EMPTY=false", "APP_ENV=production", "LOG_LEVEL=error", "CACHE_MAX_BYTES=0", "RATE_LIMIT=0")
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", exe, err)
-	}
-	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
-	if err := waitReady(ctx, "http://"+addr+"/readyz"); err != nil {
-		return nil, err
-	}
+	defer stop()
 	cs := &ColdStart{Document: "WebEntity (the explorer's entity page) for " + org, ReadyMs: float64(time.Since(start).Milliseconds())}
 	var entity string
 	for _, d := range web.Documents() {
@@ -940,7 +928,7 @@ func coldStart(ctx context.Context, db *neo4jstore.DB, dbc neo4jstore.Config, ex
 		}
 	}
 	hc := &http.Client{Timeout: time.Minute}
-	url := "http://" + addr + "/graphql"
+	url := base + "/graphql"
 	vars := map[string]any{"id": org}
 	t := time.Now()
 	if _, err := jsonPost(ctx, hc, url, entity, vars, nil); err != nil {

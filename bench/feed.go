@@ -60,8 +60,9 @@ type FeedResult struct {
 	Took           time.Duration `json:"tookNs"`
 }
 
-// startServer runs the partnergraph binary on a free address with extra environment; stop
-// ends it.
+// startServer runs the partnergraph binary on a free address, as make run does but without the
+// response cache and the rate limit, with extra environment (later values win); it returns
+// once /readyz answers, and stop ends it.
 func startServer(ctx context.Context, exe string, dbc neo4jstore.Config, env ...string) (url string, pid string, stop func(), err error) {
 	addr, err := freeAddr()
 	if err != nil {
