@@ -157,7 +157,10 @@ func TestHiddenIDsAnswerLikeMissingOnes(t *testing.T) {
 	sel := selector{types: types}
 	checked := 0
 	for _, ty := range s.Schema.Types {
-		if ty.Kind != "OBJECT" || strings.HasPrefix(ty.Name, "__") || ty.Name == "Mutation" {
+		// Subscription.changes streams: its ids are the same filter as Query.changes(ids), checked
+		// here, and TestAnAnonymousSubscriberLearnsOfADraftOnlyWhenItIsPublished subscribes to a
+		// draft's id.
+		if ty.Kind != "OBJECT" || strings.HasPrefix(ty.Name, "__") || ty.Name == "Mutation" || ty.Name == "Subscription" {
 			continue
 		}
 		for _, f := range ty.Fields {
