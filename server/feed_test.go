@@ -373,3 +373,38 @@ func TestAQueryOverASubscriptionTransportKeepsTheRequestDeadline(t *testing.T) {
 		t.Errorf("a query over SSE on a server with a 1 ns deadline: %s", raw)
 	}
 }
+
+func TestAnExpiredTokenEndsItsSubscriptionWithAReason(t *testing.T) {
+	db := neo4jtest.Open(t)
+	neo4jtest.MustSeedCentre(t, db)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	hub := feed.New(db.Feed(), feed.Options{Poll: 50 * time.Millisecond})
+	go hub.Run(ctx)
+	jwt := server.JWTOptions{HS256Secret: []byte(strings.Repeat("s", 32))}
+	auth, err := server.NewAuthenticator(nil, jwt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := testOptions(db)
+	o.Auth, o.Services.Feed = auth, hub
+	srv := serve(t, o)
+	token, err := server.MintToken(jwt, pg.AccessAnalyst, "short-lived", 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, stop := sseSubscribe(t, srv, token, "")
+	defer stop()
+	select {
+	case e, ok := <-ch:
+		if !ok || len(e.Errors) == 0 || e.Errors[0]["extensions"].(map[string]any)["code"] != "UNAUTHENTICATED" {
+			t.Fatalf("the subscription of an expiring token: got %+v (open %v), want an UNAUTHENTICATED error", e, ok)
+		}
+		if msg, _ := e.Errors[0]["message"].(string); !strings.Contains(msg, "expired") {
+			t.Errorf("the reason: %q", msg)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the subscription outlived its token")
+	}
+	hub.Shutdown()
+}
