@@ -136,4 +136,6 @@ type AnalyticsService interface {
 	// Partners are org's partners, most shared engagements first (ties by id); a unit rolled
 	// up answers for the organisation it counts as. Returns EINVALID, EUNAVAILABLE, EBUSY.
 	Partners(ctx context.Context, v Viewer, f AnalyticsFilter, org string, limit int) ([]Partner, error)
+	// PartnersPage is limit of them from offset, and how many there are in all.
+	PartnersPage(ctx context.Context, v Viewer, f AnalyticsFilter, org string, offset, limit int) ([]Partner, int, error)
 }

@@ -194,16 +194,22 @@ func (s *Service) Partners(ctx context.Context, v pg.Viewer, f pg.AnalyticsFilte
 	if limit < 1 || limit > 100 {
 		return nil, pg.FieldErrorf(pg.EINVALID, "first", "first must be between 1 and 100")
 	}
+	ps, _, err := s.PartnersPage(ctx, v, f, org, 0, limit)
+	return ps, err
+}
+
+// PartnersPage implements pg.AnalyticsService.
+func (s *Service) PartnersPage(ctx context.Context, v pg.Viewer, f pg.AnalyticsFilter, org string, offset, limit int) ([]pg.Partner, int, error) {
 	n, err := s.network(ctx, v, f)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if as, ok := n.countsAs[org]; ok {
 		org = as
 	}
 	x, ok := n.index[org]
 	if !ok {
-		return nil, nil
+		return nil, 0, nil
 	}
 	type ranked struct {
 		id     string
@@ -219,6 +225,8 @@ func (s *Service) Partners(ctx context.Context, v pg.Viewer, f pg.AnalyticsFilte
 		}
 		return all[i].id < all[j].id
 	})
+	total := len(all)
+	all = all[min(offset, len(all)):]
 	out := make([]pg.Partner, 0, min(limit, len(all)))
 	for _, r := range all[:min(limit, len(all))] {
 		a, b := n.number[org], n.number[r.id]
@@ -232,5 +240,5 @@ func (s *Service) Partners(ctx context.Context, v pg.Viewer, f pg.AnalyticsFilte
 		sort.SliceStable(p.Shared, func(i, j int) bool { return p.Shared[i].Year > p.Shared[j].Year })
 		out = append(out, p)
 	}
-	return out, nil
+	return out, total, nil
 }

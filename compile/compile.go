@@ -319,6 +319,9 @@ func (p *plan) collaborators(f graphql.CollectedField) (pg.RelationRead, bool) {
 	if rr.Page, ok = pageArgs(p.args(f)); !ok || rr.Page.Last != nil || rr.Page.Before != nil {
 		return rr, false // the resolver refuses paging backward
 	}
+	if p.args(f)["filter"] != nil {
+		return rr, false // the partner network's ranking, computed by the analytics
+	}
 	lists := map[string]**pg.SharedList{"sharedEvents": &rr.Shared.Events, "sharedPublications": &rr.Shared.Publications,
 		"sharedProgrammes": &rr.Shared.Programmes}
 	for _, cf := range graphql.CollectFields(p.op, f.Selections, []string{"CollaboratorConnection"}) {

@@ -273,7 +273,7 @@ type ComplexityRoot struct {
 	}
 
 	Organisation struct {
-		Collaborators     func(childComplexity int, first *int, after *string) int
+		Collaborators     func(childComplexity int, filter *model.NetworkAnalysisFilter, first *int, after *string) int
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
 		Events            func(childComplexity int, roles []partnergraph.Role, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) int
@@ -750,7 +750,7 @@ type OrganisationResolver interface {
 	Publications(ctx context.Context, obj *partnergraph.Organisation, roles []partnergraph.Role, filter *model.NodeFilter, orderBy *model.OrderBy, first *int, after *string, last *int, before *string) (*model.RolePublicationConnection, error)
 	Programmes(ctx context.Context, obj *partnergraph.Organisation, roles []partnergraph.Role, first *int, after *string, last *int, before *string) (*model.RoleProgrammeConnection, error)
 	People(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string, last *int, before *string) (*model.PersonConnection, error)
-	Collaborators(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string) (*model.CollaboratorConnection, error)
+	Collaborators(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter, first *int, after *string) (*model.CollaboratorConnection, error)
 	Metrics(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter) (*partnergraph.OrganisationMetrics, error)
 	Partners(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter, first int) ([]*partnergraph.Collaborator, error)
 	SuggestedPartners(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter, first int) ([]*partnergraph.PartnerSuggestion, error)
@@ -1872,7 +1872,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organisation.Collaborators(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Organisation.Collaborators(childComplexity, args["filter"].(*model.NetworkAnalysisFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Organisation.createdAt":
 		if e.ComplexityRoot.Organisation.CreatedAt == nil {
 			break
@@ -4028,8 +4028,13 @@ type Organisation implements Node {
   publications(roles: [Role!], filter: NodeFilter, orderBy: OrderBy, first: Int, after: String, last: Int, before: String): RolePublicationConnection!
   programmes(roles: [Role!], first: Int, after: String, last: Int, before: String): RoleProgrammeConnection!
   people(first: Int, after: String, last: Int, before: String): PersonConnection!
-  "Partners ranked by shared events, publications and programmes, with the shared items."
-  collaborators(first: Int, after: String): CollaboratorConnection!
+  """
+  Partners ranked by shared events, publications and programmes, with the shared items. Without
+  filter every organisation and event counts apart (each unit is a partner of its own). With a
+  filter (even {}) the ranking is the partner network's, as partners gives it: units rolled up
+  unless filter.units, an event with its parts once unless filter.perEvent.
+  """
+  collaborators(filter: NetworkAnalysisFilter, first: Int, after: String): CollaboratorConnection!
   "Its place in the partner network of filter; null when it has no partner there (or is rolled up into its organisation)."
   metrics(filter: NetworkAnalysisFilter): OrganisationMetrics
   "Its partners in the partner network of filter, most shared engagements first: by default units count as their organisation (a unit answers for it) and an event with its parts once. score counts the shared engagements; the shared lists hold the 20 most recent of each kind. collaborators is the same ranking with every organisation and event counted apart."
@@ -6780,22 +6785,30 @@ func (ec *executionContext) field_NetworkAnalysis_communities_args(ctx context.C
 func (ec *executionContext) field_Organisation_collaborators_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.NetworkAnalysisFilter, error) {
+			return ec.unmarshalONetworkAnalysisFilter2ᚖgithubᚗcomᚋunicriᚋpartnergraphᚋgraphᚋmodelᚐNetworkAnalysisFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -13754,7 +13767,7 @@ func (ec *executionContext) _Organisation_collaborators(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organisation().Collaborators(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Organisation().Collaborators(ctx, obj, fc.Args["filter"].(*model.NetworkAnalysisFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CollaboratorConnection) graphql.Marshaler {

@@ -85,6 +85,50 @@ func decodeRankCursor(c string, version int64, order model.CentralityOrder) (int
 	return pos, nil
 }
 
+// partnersOrder names the collaborators ranking in its cursors.
+const partnersOrder = model.CentralityOrder("PARTNERS")
+
+// networkCollaborators is Organisation.collaborators with a filter: the partner network's
+// ranking (as Organisation.partners), paged by position.
+func (r *Resolver) networkCollaborators(ctx context.Context, org string, filter *model.NetworkAnalysisFilter, first *int, after *string) (*model.CollaboratorConnection, error) {
+	a, err := r.analytics()
+	if err != nil {
+		return nil, err
+	}
+	n := pg.DefaultPageSize
+	if first != nil {
+		n = *first
+	}
+	if err := checkFirst(n); err != nil {
+		return nil, err
+	}
+	start := 0
+	if after != nil {
+		pos, err := decodeRankCursor(*after, 0, partnersOrder)
+		if err != nil {
+			return nil, err
+		}
+		start = pos + 1
+	}
+	ps, all, err := a.PartnersPage(ctx, viewer(ctx), analyticsFilter(filter), org, start, n)
+	if err != nil {
+		return nil, err
+	}
+	cols, err := r.collaboratorsOf(ctx, ps)
+	if err != nil {
+		return nil, err
+	}
+	c := &model.CollaboratorConnection{Count: func(context.Context) (int, error) { return all, nil },
+		PageInfo: &model.PageInfo{HasPreviousPage: start > 0, HasNextPage: start+len(ps) < all}}
+	for i, col := range cols {
+		c.Edges = append(c.Edges, &model.CollaboratorEdge{Cursor: rankCursor(start+i, 0, partnersOrder), Node: col})
+	}
+	if len(c.Edges) > 0 {
+		c.PageInfo.StartCursor, c.PageInfo.EndCursor = &c.Edges[0].Cursor, &c.Edges[len(c.Edges)-1].Cursor
+	}
+	return c, nil
+}
+
 // maxCommonPartners is how many common partners a suggestion lists.
 const maxCommonPartners = 20
 

@@ -515,7 +515,10 @@ func (r *organisationResolver) People(ctx context.Context, obj *partnergraph.Org
 }
 
 // Collaborators is the resolver for the collaborators field.
-func (r *organisationResolver) Collaborators(ctx context.Context, obj *partnergraph.Organisation, first *int, after *string) (*model.CollaboratorConnection, error) {
+func (r *organisationResolver) Collaborators(ctx context.Context, obj *partnergraph.Organisation, filter *model.NetworkAnalysisFilter, first *int, after *string) (*model.CollaboratorConnection, error) {
+	if filter != nil {
+		return r.networkCollaborators(ctx, obj.ID, filter, first, after)
+	}
 	l := loader.FromContext(ctx)
 	p, err := l.Collaborators(ctx, field(ctx), obj.ID, pageArgs(first, after, nil, nil))
 	if err != nil {

@@ -494,3 +494,34 @@ func TestStatsFilteredByEventKind(t *testing.T) {
 		}
 	}
 }
+
+func TestCollaboratorsWithAFilterRollUnitsUpAndCountAnEventWithItsPartsOnce(t *testing.T) {
+	srv, _ := newAPI(t)
+	const q = `query($after: String) { organisation(slug: "interpol") {
+	  flat: collaborators(first: 5) { edges { node { organisation { id } score } } }
+	  rolled: collaborators(filter: {}, first: 1, after: $after) { totalCount
+	    edges { cursor node { organisation { id } score sharedEvents { id } sharedPublications { id } } }
+	    pageInfo { hasNextPage endCursor } }
+	} }`
+	d := post(t, srv, "", q, nil).mustData(t)
+	first := get(d, "organisation", "rolled", "edges", 0, "node")
+	if get(first, "organisation", "id") != "org-unicri" || get(first, "score") != float64(4) {
+		t.Fatalf("INTERPOL's first collaborator, units rolled up: got %v, want UNICRI with 4 shared", first)
+	}
+	shared := append(strs(get(first, "sharedEvents"), "id"), strs(get(first, "sharedPublications"), "id")...)
+	if !slices.Contains(shared, "pub-ai-robotics-for-law-enforcement-report") {
+		t.Errorf("the 2018 report (the units' work) is not among the shared work: %v", shared)
+	}
+	// Without a filter every organisation counts apart: the 2018 report is the units', not
+	// INTERPOL's and UNICRI's, so they share 3.
+	if flat := get(d, "organisation", "flat", "edges", 0, "node"); get(flat, "organisation", "id") != "org-unicri" || get(flat, "score") != float64(3) {
+		t.Errorf("INTERPOL's first collaborator, units apart: got %v, want UNICRI with 3", flat)
+	}
+	// Paging by the cursor goes on to the next partner.
+	if get(d, "organisation", "rolled", "pageInfo", "hasNextPage") == true {
+		next := post(t, srv, "", q, map[string]any{"after": get(d, "organisation", "rolled", "pageInfo", "endCursor")}).mustData(t)
+		if id := get(next, "organisation", "rolled", "edges", 0, "node", "organisation", "id"); id == "org-unicri" || id == nil {
+			t.Errorf("the second page starts with %v", id)
+		}
+	}
+}

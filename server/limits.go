@@ -135,13 +135,19 @@ var scanWeights = map[string]func(args map[string]any) int{
 		limit, _ := intArg(a["limit"])
 		return max(1, cmp.Or(hops, 6)) * max(1, cmp.Or(limit, 3))
 	},
-	"Query.coOrganisations":      func(map[string]any) int { return 20 },
-	"Stats.countsByKind":         func(map[string]any) int { return 500 },
-	"Stats.activityByYear":       func(map[string]any) int { return 100 },
-	"Stats.eventsByTopic":        func(map[string]any) int { return 100 },
-	"Stats.eventsByCountry":      func(map[string]any) int { return 100 },
-	"Stats.topPartners":          func(map[string]any) int { return 100 },
-	"Organisation.collaborators": func(a map[string]any) int { n, _ := intArg(a["first"]); return 10 * cmp.Or(n, pg.DefaultPageSize) },
+	"Query.coOrganisations": func(map[string]any) int { return 20 },
+	"Stats.countsByKind":    func(map[string]any) int { return 500 },
+	"Stats.activityByYear":  func(map[string]any) int { return 100 },
+	"Stats.eventsByTopic":   func(map[string]any) int { return 100 },
+	"Stats.eventsByCountry": func(map[string]any) int { return 100 },
+	"Stats.topPartners":     func(map[string]any) int { return 100 },
+	"Organisation.collaborators": func(a map[string]any) int {
+		n, _ := intArg(a["first"])
+		if a["filter"] != nil {
+			return 50 + 10*cmp.Or(n, pg.DefaultPageSize) // the partner network's ranking, as partners
+		}
+		return 10 * cmp.Or(n, pg.DefaultPageSize)
+	},
 	// An analysis reads the whole partner network once per content version and filter; the
 	// first caller of a new one pays for it, so every caller is admitted as if it did.
 	"Query.networkAnalysis":          func(map[string]any) int { return 50 },

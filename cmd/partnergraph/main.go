@@ -436,6 +436,6 @@ func subscribes(query string) bool { return strings.Contains(query, "subscriptio
 // would compute whole-network analyses (seconds on a large graph) before /readyz; they are
 // computed on first use and kept per content version instead.
 func analyses(query string) bool {
-	return strings.Contains(query, "networkAnalysis") || strings.Contains(query, "suggestedPartners") ||
-		strings.Contains(query, "metrics")
+	return strings.Contains(query, "networkAnalysis") || strings.Contains(query, "artners(") ||
+		strings.Contains(query, "metrics") || strings.Contains(query, "collaborators(filter")
 }
