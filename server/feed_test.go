@@ -91,8 +91,12 @@ func wsSubscribe(t *testing.T, srv *httptest.Server, key, args string) (<-chan e
 				e := m.Payload.Data.Changes
 				e.Errors = m.Payload.Errors
 				out <- e
-			case "error":
-				out <- event{Errors: []map[string]any{{"message": string(b)}}}
+			case "error": // the payload is the list of errors
+				var e struct{ Payload []map[string]any }
+				if json.Unmarshal(b, &e) != nil || len(e.Payload) == 0 {
+					e.Payload = []map[string]any{{"message": string(b)}}
+				}
+				out <- event{Errors: e.Payload}
 				return
 			case "complete":
 				return
@@ -310,19 +314,33 @@ func TestSubscriptionsAreCappedPerClient(t *testing.T) {
 	o.Services.Feed = hub
 	o.Limits.MaxSubscriptionsPerClient = 2
 	srv := serve(t, o)
-	for range 2 {
-		_, stop := wsSubscribe(t, srv, analystKey, "")
+	// Three at once, two over WebSocket and one over SSE: whichever comes third is refused.
+	refusals := make(chan event, 3)
+	for i := range 3 {
+		subscribe := wsSubscribe
+		if i == 2 {
+			subscribe = sseSubscribe
+		}
+		ch, stop := subscribe(t, srv, analystKey, "")
 		defer stop()
+		go func() {
+			for e := range ch {
+				refusals <- e
+			}
+		}()
 	}
-	ch, stop := sseSubscribe(t, srv, analystKey, "")
-	defer stop()
 	select {
-	case e := <-ch:
-		if len(e.Errors) == 0 || e.Errors[0]["extensions"].(map[string]any)["code"] != "SERVICE_BUSY" {
+	case e := <-refusals:
+		if len(e.Errors) == 0 || fmt.Sprint(e.Errors[0]["extensions"]) != "map[code:SERVICE_BUSY]" {
 			t.Errorf("a third subscription of one client: got %+v, want SERVICE_BUSY", e)
 		}
-	case <-time.After(10 * time.Second):
-		t.Error("a third subscription of one client was neither refused nor answered")
+	case <-time.After(30 * time.Second):
+		t.Fatal("no subscription of three was refused with a cap of two")
+	}
+	select {
+	case e := <-refusals:
+		t.Errorf("a second of three subscriptions ended: %+v", e)
+	case <-time.After(time.Second):
 	}
 	hub.Shutdown()
 }
