@@ -165,15 +165,16 @@ RETURN w`
 }
 
 // Lease takes or renews webhook id's lease for owner for ttl, if it is free, expired or
-// owner's; it returns the webhook as stored then. The first SET takes the node's write lock,
-// so the check after it reads what the last holder committed: two replicas never both win.
+// owner's; it returns the webhook as stored then. The first SET takes the node's write lock
+// (held to the commit; the property goes at once), so the check after it reads what the last
+// holder committed: two replicas never both win.
 func (s *Webhooks) Lease(ctx context.Context, id, owner string, ttl time.Duration) (*pg.Webhook, error) {
 	const q = `MATCH (w:Webhook {id: $id})
 SET w.lock = true
+REMOVE w.lock
 WITH w
 WHERE w.active AND (w.leaseUntil IS NULL OR w.leaseUntil < timestamp() OR w.leaseOwner = $owner)
 SET w.leaseOwner = $owner, w.leaseUntil = timestamp() + $ttl
-REMOVE w.lock
 RETURN w`
 	rows, err := s.db.write(ctx, q, map[string]any{"id": id, "owner": owner, "ttl": ttl.Milliseconds()})
 	if err != nil || len(rows) == 0 {
