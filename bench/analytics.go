@@ -46,14 +46,8 @@ type AnalyticsResult struct {
 func analytics(ctx context.Context, db *neo4jstore.DB, dbc neo4jstore.Config, exe string, o Options) (*AnalyticsResult, error) {
 	r := &AnalyticsResult{Label: o.Label, Started: time.Now(), Machine: machine(), Build: build()}
 	var err error
-	if r.Neo4j, err = db.ServerVersion(ctx); err != nil {
+	if r.Neo4j, r.Dataset, r.Label, err = describeRun(ctx, db, r.Label); err != nil {
 		return nil, err
-	}
-	if r.Dataset, err = datasetSize(ctx, db); err != nil {
-		return nil, err
-	}
-	if r.Label == "" {
-		r.Label = fmt.Sprintf("%d-entities", r.Dataset.Entities)
 	}
 	base, pid, stop, err := startServer(ctx, exe, dbc)
 	if err != nil {
@@ -125,4 +119,21 @@ func (r *AnalyticsResult) Markdown() string {
 func intOf(v any) (int, bool) {
 	f, ok := v.(float64)
 	return int(f), ok
+}
+
+// describeRun reads what a report says it ran on: the Neo4j version, the dataset's size, and
+// the label (the dataset's size when none was given).
+func describeRun(ctx context.Context, db *neo4jstore.DB, label string) (string, Dataset, string, error) {
+	version, err := db.ServerVersion(ctx)
+	if err != nil {
+		return "", Dataset{}, "", err
+	}
+	ds, err := datasetSize(ctx, db)
+	if err != nil {
+		return "", Dataset{}, "", err
+	}
+	if label == "" {
+		label = fmt.Sprintf("%d-entities", ds.Entities)
+	}
+	return version, ds, label, nil
 }

@@ -125,14 +125,8 @@ func attack(ctx context.Context, db *neo4jstore.DB, o AttackOptions) (*AttackRes
 	r := &AttackResult{Label: o.Label, Started: time.Now(), Machine: machine(), Build: build(), Attackers: o.Attackers,
 		Seconds: o.Duration.Seconds()}
 	var err error
-	if r.Neo4j, err = db.ServerVersion(ctx); err != nil {
+	if r.Neo4j, r.Dataset, r.Label, err = describeRun(ctx, db, r.Label); err != nil {
 		return nil, err
-	}
-	if r.Dataset, err = datasetSize(ctx, db); err != nil {
-		return nil, err
-	}
-	if r.Label == "" {
-		r.Label = fmt.Sprintf("%d-entities", r.Dataset.Entities)
 	}
 	analyst := "attack-analyst-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	trusted := trustedDocuments()

@@ -86,14 +86,8 @@ func startServer(ctx context.Context, exe string, dbc neo4jstore.Config, env ...
 func feedBench(ctx context.Context, db *neo4jstore.DB, dbc neo4jstore.Config, exe string, o Options) (*FeedResult, error) {
 	r := &FeedResult{Label: o.Label, Started: time.Now(), Machine: machine(), Build: build(), Subscribers: feedSubscribers}
 	var err error
-	if r.Neo4j, err = db.ServerVersion(ctx); err != nil {
+	if r.Neo4j, r.Dataset, r.Label, err = describeRun(ctx, db, r.Label); err != nil {
 		return nil, err
-	}
-	if r.Dataset, err = datasetSize(ctx, db); err != nil {
-		return nil, err
-	}
-	if r.Label == "" {
-		r.Label = fmt.Sprintf("%d-entities", r.Dataset.Entities)
 	}
 	keys := []string{"EDITOR_API_KEYS=bench=" + feedEditorKey, "MAX_SUBSCRIPTIONS_PER_CLIENT=" + strconv.Itoa(2*feedSubscribers)}
 
