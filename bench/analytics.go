@@ -92,14 +92,9 @@ func analytics(ctx context.Context, db *neo4jstore.DB, dbc neo4jstore.Config, ex
 		{Name: "served from the analytics cache in under 50 ms after", Measured: fmt.Sprintf("p50 %.1f ms, p99 %.1f ms over 50 requests", r.Cached.P50, r.Cached.P99), Pass: r.Cached.P99 < 50},
 		{Name: "server RSS during the computation under 400 MB", Measured: fmt.Sprintf("peak %.0f MB (%.0f MB before)", r.PeakRSSMB, r.RSSBeforeMB), Pass: r.PeakRSSMB > 0 && r.PeakRSSMB < 400},
 	}
-	paths, err := writeReport(o.OutDir, "analytics-"+r.Label+"-"+r.Started.Format("20060102-150405"), r, r.Markdown())
-	if err != nil {
+	if err := writeReports(o.OutDir, "analytics", r.Label, r.Started, r, r.Markdown(), o.Log); err != nil {
 		return nil, err
 	}
-	if _, err := writeReport(o.OutDir, "analytics-latest", r, r.Markdown()); err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(o.Log, "bench: wrote %v\n", paths)
 	return r, nil
 }
 

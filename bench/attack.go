@@ -226,14 +226,9 @@ func attack(ctx context.Context, db *neo4jstore.DB, o AttackOptions) (*AttackRes
 	}
 	r.Took = time.Since(r.Started)
 	r.judge()
-	paths, err := writeReport(o.OutDir, "attack-"+r.Label+"-"+r.Started.Format("20060102-150405"), r, r.Markdown())
-	if err != nil {
+	if err := writeReports(o.OutDir, "attack", r.Label, r.Started, r, r.Markdown(), o.Log); err != nil {
 		return nil, err
 	}
-	if _, err := writeReport(o.OutDir, "attack-latest", r, r.Markdown()); err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(o.Log, "bench: wrote %v\n", paths)
 	return r, nil
 }
 

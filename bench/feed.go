@@ -203,14 +203,9 @@ func feedBench(ctx context.Context, db *neo4jstore.DB, dbc neo4jstore.Config, ex
 		{Name: "server RSS under 250 MB with the subscribers open", Measured: fmt.Sprintf("peak %.0f MB", r.PeakRSSMB), Pass: r.PeakRSSMB > 0 && r.PeakRSSMB < 250},
 		{Name: "recording the feed costs under 10% of mutations per second", Measured: fmt.Sprintf("%.1f/s with the feed, %.1f/s without: %.1f%% fewer", r.WritesOn, r.WritesOff, 100*(1-r.WriteCostRatio)), Pass: r.WriteCostRatio > 0.9},
 	}
-	paths, err := writeReport(o.OutDir, "feed-"+r.Label+"-"+r.Started.Format("20060102-150405"), r, r.Markdown())
-	if err != nil {
+	if err := writeReports(o.OutDir, "feed", r.Label, r.Started, r, r.Markdown(), o.Log); err != nil {
 		return nil, err
 	}
-	if _, err := writeReport(o.OutDir, "feed-latest", r, r.Markdown()); err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(o.Log, "bench: wrote %v\n", paths)
 	return r, nil
 }
 

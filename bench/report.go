@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -312,4 +313,18 @@ func writeReport(dir, name string, v any, md string) ([]string, error) {
 		}
 	}
 	return paths, nil
+}
+
+// writeReports writes a report under its kind, label and start time, and again as the kind's
+// latest, and says where.
+func writeReports(dir, kind, label string, started time.Time, v any, md string, log io.Writer) error {
+	paths, err := writeReport(dir, kind+"-"+label+"-"+started.Format("20060102-150405"), v, md)
+	if err != nil {
+		return err
+	}
+	if _, err := writeReport(dir, kind+"-latest", v, md); err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "bench: wrote %v\n", paths)
+	return nil
 }

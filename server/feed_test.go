@@ -23,14 +23,18 @@ import (
 	"github.com/unicri/partnergraph/server"
 )
 
-// replica serves db as one API process does: its own feed reader, its own subscribers.
-func replica(t *testing.T, db *neo4jstore.DB) *httptest.Server {
+// replica serves db as one API process does: its own feed reader, its own subscribers; tune,
+// if given, changes the test options first.
+func replica(t *testing.T, db *neo4jstore.DB, tune ...func(*server.Options)) *httptest.Server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	hub := feed.New(db.Feed(), feed.Options{Poll: 50 * time.Millisecond})
 	go hub.Run(ctx)
 	o := testOptions(db)
 	o.Services.Feed = hub
+	for _, f := range tune {
+		f(&o)
+	}
 	srv := httptest.NewServer(server.New(o))
 	t.Cleanup(func() { hub.Shutdown(); srv.Close(); cancel() })
 	return srv
@@ -306,14 +310,7 @@ func TestAnAnonymousSubscriberLearnsOfADraftOnlyWhenItIsPublished(t *testing.T) 
 func TestSubscriptionsAreCappedPerClient(t *testing.T) {
 	db := neo4jtest.Open(t)
 	neo4jtest.MustSeedCentre(t, db)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	hub := feed.New(db.Feed(), feed.Options{Poll: 50 * time.Millisecond})
-	go hub.Run(ctx)
-	o := testOptions(db)
-	o.Services.Feed = hub
-	o.Limits.MaxSubscriptionsPerClient = 2
-	srv := serve(t, o)
+	srv := replica(t, db, func(o *server.Options) { o.Limits.MaxSubscriptionsPerClient = 2 })
 	// Three at once, two over WebSocket and one over SSE: whichever comes third is refused.
 	refusals := make(chan event, 3)
 	for i := range 3 {
@@ -342,7 +339,6 @@ func TestSubscriptionsAreCappedPerClient(t *testing.T) {
 		t.Errorf("a second of three subscriptions ended: %+v", e)
 	case <-time.After(time.Second):
 	}
-	hub.Shutdown()
 }
 
 func TestAdminsManageWebhooks(t *testing.T) {
@@ -395,18 +391,12 @@ func TestAQueryOverASubscriptionTransportKeepsTheRequestDeadline(t *testing.T) {
 func TestAnExpiredTokenEndsItsSubscriptionWithAReason(t *testing.T) {
 	db := neo4jtest.Open(t)
 	neo4jtest.MustSeedCentre(t, db)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	hub := feed.New(db.Feed(), feed.Options{Poll: 50 * time.Millisecond})
-	go hub.Run(ctx)
 	jwt := server.JWTOptions{HS256Secret: []byte(strings.Repeat("s", 32))}
 	auth, err := server.NewAuthenticator(nil, jwt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := testOptions(db)
-	o.Auth, o.Services.Feed = auth, hub
-	srv := serve(t, o)
+	srv := replica(t, db, func(o *server.Options) { o.Auth = auth })
 	token, err := server.MintToken(jwt, pg.AccessAnalyst, "short-lived", 2*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -424,5 +414,4 @@ func TestAnExpiredTokenEndsItsSubscriptionWithAReason(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("the subscription outlived its token")
 	}
-	hub.Shutdown()
 }
